@@ -1,0 +1,32 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace TangentKit.Models;
+
+/// <summary>PyTorch's default parameter initialisations, drawn from an explicit seeded generator.</summary>
+internal sealed class Init(long seed, ScalarType dtype)
+{
+    readonly Generator _generator = new(unchecked((ulong)seed));
+
+    public ScalarType DType => dtype;
+
+    /// <summary>U(−bound, bound).</summary>
+    public Tensor Uniform(long[] shape, double bound) => rand(shape, dtype: dtype, generator: _generator) * (2 * bound) - bound;
+
+    /// <summary>N(0, std²).</summary>
+    public Tensor Normal(long[] shape, double std) => randn(shape, dtype: dtype, generator: _generator) * std;
+
+    /// <summary>nn.Linear / nn.Conv default: kaiming_uniform(a=√5) ⇒ U(±1/√fan_in).</summary>
+    public Tensor Weight(long[] shape) => Uniform(shape, 1.0 / Math.Sqrt(FanIn(shape)));
+
+    /// <summary>nn.Linear / nn.Conv bias default: U(±1/√fan_in) of the layer's weight.</summary>
+    public Tensor Bias(long size, long fanIn) => Uniform([size], 1.0 / Math.Sqrt(fanIn));
+
+    /// <summary>torchvision ResNet convs: kaiming_normal(mode=fan_out, relu) ⇒ N(0, 2/fan_out).</summary>
+    public Tensor KaimingNormalFanOut(long[] shape) => Normal(shape, Math.Sqrt(2.0 / (shape[0] * shape.Skip(2).Aggregate(1L, (a, b) => a * b))));
+
+    public Tensor Ones(long size) => ones(size, dtype: dtype);
+    public Tensor Zeros(params long[] shape) => zeros(shape, dtype: dtype);
+
+    public static long FanIn(long[] shape) => shape.Skip(1).Aggregate(1L, (a, b) => a * b);
+}
