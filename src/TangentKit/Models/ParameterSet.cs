@@ -26,6 +26,13 @@ public sealed class ParameterSet : IReadOnlyDictionary<string, Tensor>, IDisposa
         return this;
     }
 
+    /// <summary>Adds copies of <paramref name="entries"/> made by <paramref name="copy"/> (e.g. <c>t =&gt; t.detach().clone()</c>).</summary>
+    public ParameterSet AddAll(IEnumerable<KeyValuePair<string, Tensor>> entries, Func<Tensor, Tensor> copy)
+    {
+        foreach (var (name, t) in entries) Add(name, copy(t));
+        return this;
+    }
+
     /// <summary>The tensor called <paramref name="name"/>; the error lists close names when it is missing.</summary>
     public Tensor this[string name] => _tensors.TryGetValue(name, out var t) ? t
         : throw new KeyNotFoundException($"no parameter '{name}' in this set of {Count} (names start: {string.Join(", ", _names.Take(5))}…).");
@@ -77,7 +84,7 @@ public sealed class ParameterSet : IReadOnlyDictionary<string, Tensor>, IDisposa
     }
 
     /// <summary>The sub-set of entries whose names satisfy <paramref name="keep"/>, sharing (not copying) the tensors.</summary>
-    internal IEnumerable<KeyValuePair<string, Tensor>> Where(Func<string, bool> keep) =>
+    public IEnumerable<KeyValuePair<string, Tensor>> Where(Func<string, bool> keep) =>
         _names.Where(keep).Select(n => new KeyValuePair<string, Tensor>(n, _tensors[n]));
 
     /// <summary>Number of entries.</summary>

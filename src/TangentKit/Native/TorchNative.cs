@@ -78,9 +78,13 @@ public static class TorchNative
         }
         catch (Exception e) when (e is DllNotFoundException or BadImageFormatException)
         {
-            throw new TorchNativeException($"cannot load {path}: {e.Message}", e);
+            throw new TorchNativeException($"cannot load {path}: {LoaderReason(e.Message)}", e);
         }
     }
+
+    // .NET wraps dlerror() in advice about strace and LD_DEBUG; the dynamic loader's own sentence is the last line.
+    static string LoaderReason(string message) =>
+        message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? message;
 
     // A content-addressed patched copy under the user's cache folder; the NuGet package stays untouched.
     static string PatchedCopy(string original)

@@ -1,0 +1,85 @@
+using TangentKit.Autodiff;
+using TangentKit.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace TangentKit.Linearization;
+
+/// <summary>
+/// The first-order Taylor expansion of a model around θ0: f_lin(x; θ0 + δ) = f(x; θ0) + J(x; θ0)·δ, computed with one
+/// forward pass that carries tangents (no Jacobian is ever formed). Linear fine-tuning trains δ; post-hoc
+/// linearization evaluates it at δ = Σ α_t τ_t of standard task vectors (paper §4–5, Figure 2, Tables 1–2).
+/// </summary>
+public sealed class LinearizedModel
+{
+    /// <summary>Linearizes <paramref name="model"/> at <paramref name="theta0"/>, optionally already displaced by <paramref name="delta"/>.</summary>
+    public LinearizedModel(IFunctionalModel model, ParameterSet theta0, IReadOnlyDictionary<string, Tensor>? delta = null)
+    {
+        Model = model;
+        Theta0 = theta0;
+        if (delta is not null) CheckDelta(delta);
+        Delta = delta;
+    }
+
+    /// <summary>The network being linearized.</summary>
+    public IFunctionalModel Model { get; }
+
+    /// <summary>The linearization point θ0 (never modified).</summary>
+    public ParameterSet Theta0 { get; }
+
+    /// <summary>The displacement δ = θ − θ0 this model is evaluated at (null: δ = 0, i.e. f(x; θ0)).</summary>
+    public IReadOnlyDictionary<string, Tensor>? Delta { get; }
+
+    /// <summary>The same linearization evaluated at another displacement.</summary>
+    public LinearizedModel WithDelta(IReadOnlyDictionary<string, Tensor>? delta) => new(Model, Theta0, delta);
+
+    /// <summary>(f(x; θ0), J(x; θ0)·δ) in one pass; the tangent is null when δ is null. Differentiable w.r.t. δ.</summary>
+    public Dual ForwardPair(Tensor x, IReadOnlyDictionary<string, Tensor>? delta)
+    {
+        if (delta is null) return Model.Forward(Theta0.Lookup(), x);
+        CheckDelta(delta);
+        return Model.Forward(Theta0.DualLookup(delta), x);
+    }
+
+    /// <summary>f_lin(x; θ0 + δ) at this model's <see cref="Delta"/>.</summary>
+    public Tensor Forward(Tensor x) => Forward(x, Delta);
+
+    /// <summary>f_lin(x; θ0 + δ) = f(x; θ0) + J(x; θ0)·δ.</summary>
+    public Tensor Forward(Tensor x, IReadOnlyDictionary<string, Tensor>? delta)
+    {
+        var (y0, jd) = ForwardPair(x, delta);
+        return jd is null ? y0 : y0 + jd;
+    }
+
+    /// <summary>The Jacobian-vector product J(x; θ0)·v (zeros if v touches no parameter that matters).</summary>
+    public Tensor Jvp(Tensor x, IReadOnlyDictionary<string, Tensor> v)
+    {
+        var (y0, jv) = ForwardPair(x, v);
+        return jv ?? zeros_like(y0);
+    }
+
+    /// <summary>An encoder x ↦ f_lin(x; θ0 + δ) evaluated without autograd (evaluation of linear and post-hoc models).</summary>
+    public Func<Tensor, Tensor> Encoder() => x =>
+    {
+        using var _ = no_grad();
+        return Forward(x);
+    };
+
+    void CheckDelta(IReadOnlyDictionary<string, Tensor> delta)
+    {
+        foreach (var (name, t) in delta)
+        {
+            if (!Theta0.TryGetValue(name, out var p))
+                throw new ArgumentException($"displacement entry '{name}' is not a parameter of {Model.Name}.", nameof(delta));
+            if (!p.shape.SequenceEqual(t.shape))
+                throw new ArgumentException($"displacement entry '{name}' has shape [{string.Join(",", t.shape)}], the parameter has [{string.Join(",", p.shape)}].", nameof(delta));
+        }
+    }
+}
+
+/// <summary>Entry point: <c>model.Linearize(theta0)</c>.</summary>
+public static class LinearizationExtensions
+{
+    /// <summary>The linearization of <paramref name="model"/> at <paramref name="theta0"/>: f_lin(x; θ0 + δ) = f(x; θ0) + J·δ.</summary>
+    public static LinearizedModel Linearize(this IFunctionalModel model, ParameterSet theta0) => new(model, theta0);
+}

@@ -1,0 +1,92 @@
+using TangentKit.Autodiff;
+using TangentKit.Models;
+using TangentKit.TaskVectors;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace TangentKit.Training;
+
+/// <summary>
+/// The trainable state of one fine-tuning run and its step: in <see cref="FineTuneMode.Standard"/> the weights are θ
+/// (initialised to θ0); in <see cref="FineTuneMode.Linear"/> they are δ (initialised to 0) and the network is evaluated as
+/// f(x; θ0) + J(x; θ0)·δ with θ0 frozen. One step = loss through the frozen head, backward, clip, AdamW.
+/// </summary>
+public sealed class FineTuningState : IDisposable
+{
+    /// <summary>A fresh state at θ0 (standard) or δ = 0 (linear).</summary>
+    public FineTuningState(IFunctionalModel model, ParameterSet theta0, FineTuneMode mode)
+    {
+        (Model, Theta0, Mode) = (model, theta0, mode);
+        Weights = mode == FineTuneMode.Standard
+            ? new ParameterSet().AddAll(theta0.Where(theta0.TrainableNames.ToHashSet().Contains), t => t.detach().clone())
+            : theta0.ZerosLikeTrainable();
+        foreach (var t in Weights.Values) t.requires_grad_(true);
+        Optimizer = new AdamW(Weights);
+    }
+
+    /// <summary>The network.</summary>
+    public IFunctionalModel Model { get; }
+
+    /// <summary>The pre-trained weights (never modified).</summary>
+    public ParameterSet Theta0 { get; }
+
+    /// <summary>Standard or linear.</summary>
+    public FineTuneMode Mode { get; }
+
+    /// <summary>What is trained: θ's trainable entries (standard) or δ (linear).</summary>
+    public ParameterSet Weights { get; }
+
+    /// <summary>The optimiser and its moments.</summary>
+    public AdamW Optimizer { get; }
+
+    /// <summary>Features of <paramref name="x"/> at the current weights: f(x; θ) or f(x; θ0) + J·δ (records autograd).</summary>
+    public Tensor Features(Tensor x)
+    {
+        if (Mode == FineTuneMode.Linear)
+        {
+            var (y0, jd) = Model.Forward(Theta0.DualLookup(Weights), x);
+            return jd is null ? y0 : y0 + jd;
+        }
+        return Model.Forward(name => new Dual(Weights.TryGetValue(name, out var w) ? w : Theta0[name], null), x).Primal;
+    }
+
+    /// <summary>One optimisation step on a batch; returns the loss. Throws <see cref="NonFiniteTrainingException"/> before touching the weights if the loss or gradient is not finite.</summary>
+    public double Step(Tensor inputs, Tensor labels, FrozenHead head, double learningRate, FineTuneOptions options)
+    {
+        using var scope = NewDisposeScope();
+        var loss = nn.functional.cross_entropy(head.Logits(Features(inputs)), labels);
+        double value = loss.ToDouble();
+        if (!double.IsFinite(value))
+            throw new NonFiniteTrainingException($"{Mode} fine-tuning: the loss is {value} at step {Optimizer.StepCount + 1}.");
+        loss.backward();
+        var grads = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var (name, w) in Weights)
+        {
+            grads[name] = w.grad ?? zeros_like(w);
+            w.grad = null;
+        }
+        double norm = Math.Sqrt(grads.Values.Sum(g => g.square().sum().ToDouble()));
+        if (!double.IsFinite(norm))
+            throw new NonFiniteTrainingException($"{Mode} fine-tuning: the gradient norm is {norm} at step {Optimizer.StepCount + 1} (loss {value}).");
+        double clip = options.ClipNorm / (norm + 1e-6);
+        if (clip < 1)
+            using (no_grad()) foreach (var g in grads.Values) g.mul_(clip);
+        Optimizer.Step(Weights, grads, learningRate, options.WeightDecay, Mode == FineTuneMode.Linear ? Theta0 : null);
+        return value;
+    }
+
+    /// <summary>τ of the current weights: θ − θ0 (standard) or δ (linear), over θ0's floating-point entries.</summary>
+    public TaskVector ToTaskVector()
+    {
+        if (Mode == FineTuneMode.Linear) return TaskVector.FromDelta(Theta0, Weights);
+        using var difference = Weights.Map((name, w) => w.detach() - Theta0[name]);
+        return TaskVector.FromDelta(Theta0, difference);
+    }
+
+    /// <summary>Frees weights and optimiser state (θ0 stays with its owner).</summary>
+    public void Dispose()
+    {
+        Weights.Dispose();
+        Optimizer.Dispose();
+    }
+}

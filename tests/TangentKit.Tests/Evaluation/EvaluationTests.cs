@@ -1,0 +1,69 @@
+using TangentKit.Data;
+using TangentKit.Evaluation;
+using TangentKit.Linearization;
+using TangentKit.Models;
+using TangentKit.TaskVectors;
+
+namespace TangentKit.Tests.Evaluation;
+
+public class EvaluationTests
+{
+    [Fact]
+    public void The_paper_grid_is_0_to_1_in_steps_of_0_05()
+    {
+        Assert.Equal(21, AlphaSearch.PaperGrid.Count);
+        for (int i = 0; i <= 20; i++) Assert.Equal(i * 0.05, AlphaSearch.PaperGrid[i], 15);
+    }
+
+    [Fact]
+    public void Addition_picks_the_best_alpha_and_ties_keep_the_smaller()
+    {
+        var scores = new Dictionary<double, double> { [0] = 0.2, [0.5] = 0.9, [1] = 0.9 };
+        var choice = AlphaSearch.ForAddition([0, 0.5, 1], a => scores[a]);
+        Assert.Equal(0.5, choice.Alpha);
+        Assert.Equal(3, choice.Curve.Count);
+    }
+
+    [Fact]
+    public void Negation_minimises_target_accuracy_subject_to_the_control_floor()
+    {
+        // α:      0     0.25   0.5   0.75  1
+        // target  .9    .6     .3    .3    .1
+        // control .8    .79    .77   .76   .70   floor = 0.95 × 0.8 = 0.76
+        double[] target = [.9, .6, .3, .3, .1], control = [.8, .79, .77, .76, .70];
+        var grid = new[] { 0, 0.25, 0.5, 0.75, 1 };
+        var choice = AlphaSearch.ForNegation(grid, a => (target[Array.IndexOf(grid, a)], control[Array.IndexOf(grid, a)]), 0.95 * 0.8);
+        Assert.Equal(0.5, choice.Alpha);                    // 1.0 breaks the floor; 0.5 and 0.75 tie → smaller
+        var none = AlphaSearch.ForNegation(grid, _ => (0.5, 0.1), 0.76);
+        Assert.Equal(0, none.Alpha);
+    }
+
+    [Fact]
+    public void Top1_counts_arg_max_hits()
+    {
+        var logits = tensor(new float[] { 1, 2, 0, 5, 3, 1, 0, 0, 9 }).view(3, 3);
+        Assert.Equal(2.0 / 3, Accuracy.Top1(logits, tensor(new long[] { 1, 0, 0 })), 12);
+    }
+
+    [Fact]
+    public void The_affine_shortcut_equals_direct_evaluation_of_the_linearized_model()
+    {
+        var model = new ResNet([1, 1], [4, 8]);
+        using var theta0 = model.Initialize(1, ScalarType.Float64);
+        using var tau1 = TaskVector.Between(theta0, theta0.Map((_, t) => t.is_floating_point() ? t + 0.05 * randn_like(t) : t.clone()));
+        using var tau2 = TaskVector.Between(theta0, theta0.Map((_, t) => t.is_floating_point() ? t + 0.05 * randn_like(t) : t.clone()));
+        using var data = new LabeledData(randn(10, 3, 16, 16, dtype: ScalarType.Float64), tensor(new long[] { 0, 1, 2, 0, 1, 2, 0, 1, 2, 0 }));
+        using var head = new FrozenHead(randn(3, 8, dtype: ScalarType.Float64));
+        var lin = model.Linearize(theta0);
+        using var cache = AffineFeatureCache.Build(lin, data, [tau1, tau2], batchSize: 4);
+
+        foreach (var alphas in new[] { new[] { 0.0, 0.0 }, [0.3, -0.7], [1.5, 2.0] })
+        {
+            using var combined = alphas[0] * tau1 + alphas[1] * tau2;
+            var direct = lin.WithDelta(combined.Entries).Encoder()(data.Inputs);
+            var err = (cache.Features(alphas) - direct).abs().max().item<double>();
+            Assert.True(err < 1e-12, $"α = ({alphas[0]}, {alphas[1]}): max difference {err:E2}");
+            Assert.Equal(Accuracy.Top1(lin.WithDelta(combined.Entries).Encoder(), head, data), cache.Accuracy(head, alphas));
+        }
+    }
+}

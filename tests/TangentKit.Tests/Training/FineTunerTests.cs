@@ -1,0 +1,114 @@
+using TangentKit.Data;
+using TangentKit.Linearization;
+using TangentKit.Models;
+using TangentKit.TaskVectors;
+using TangentKit.Training;
+
+namespace TangentKit.Tests.Training;
+
+public sealed class FineTunerTests : IDisposable
+{
+    readonly string _root = Path.Combine(Path.GetTempPath(), $"tangentkit-tests-{Guid.NewGuid():N}");
+    readonly Mlp _model = new([8, 16, 6]);
+    readonly ParameterSet _theta0;
+    readonly FrozenHead _head;
+    readonly LabeledData _train = Blobs.Make(perClass: 12, classes: 3, dim: 8, seed: 5);
+
+    public FineTunerTests()
+    {
+        _theta0 = _model.Initialize(1);
+        _head = new FrozenHead(randn(3, 6, generator: new Generator(9)) * 3);
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_root)) Directory.Delete(_root, recursive: true);
+    }
+
+    static FineTuneOptions Options(FineTuneMode mode, int steps = 12) =>
+        new() { Mode = mode, Steps = steps, BatchSize = 8, LearningRate = 0.05, WarmupSteps = 2, Seed = 4 };
+
+    static double MaxDiff(TaskVector a, TaskVector b) => a.Entries.Names.Max(n => (a.Entries[n] - b.Entries[n]).abs().max().ToDouble());
+
+    [Theory]
+    [InlineData(FineTuneMode.Standard)]
+    [InlineData(FineTuneMode.Linear)]
+    public void Fine_tuning_lowers_the_training_loss(FineTuneMode mode)
+    {
+        var result = FineTuner.Run(_model, _theta0, _head, _train, Options(mode, steps: 40));
+        Assert.Equal(40, result.Losses.Count);
+        Assert.True(result.Losses.TakeLast(5).Average() < 0.5 * result.Losses.Take(5).Average(),
+            $"{mode}: loss {result.Losses.Take(5).Average():F3} → {result.Losses.TakeLast(5).Average():F3}");
+    }
+
+    [Fact]
+    public void Linear_fine_tuning_keeps_theta0_frozen_and_its_task_vector_is_the_trained_delta()
+    {
+        using var before = _theta0.Clone();
+        var result = FineTuner.Run(_model, _theta0, _head, _train, Options(FineTuneMode.Linear));
+        foreach (var n in _theta0.Names) Assert.True(_theta0[n].allclose(before[n], rtol: 0, atol: 0), $"{n} changed");
+        Assert.True(result.TaskVector.Norm() > 0);
+        // The trained linear model's training loss is that of f(x; θ0) + J·τ through the head.
+        var lin = _model.Linearize(_theta0);
+        using var logits = _head.Logits(result.TaskVector.ApplyTo(lin).Forward(_train.Inputs));
+        Assert.True(nn.functional.cross_entropy(logits, _train.Labels).item<float>() < result.Losses[0]);
+    }
+
+    [Theory]
+    [InlineData(FineTuneMode.Standard)]
+    [InlineData(FineTuneMode.Linear)]
+    public void A_run_killed_mid_way_and_resumed_ends_with_the_same_task_vector(FineTuneMode mode)
+    {
+        var options = Options(mode) with { CheckpointEvery = 4 };
+        var uninterrupted = FineTuner.Run(_model, _theta0, _head, _train, options, Path.Combine(_root, "whole"));
+
+        var dir = Path.Combine(_root, "killed");
+        using var cts = new CancellationTokenSource();
+        var stopAfter6 = new SyncProgress(p => { if (p.Step == 6) cts.Cancel(); });
+        Assert.Throws<OperationCanceledException>(() => FineTuner.Run(_model, _theta0, _head, _train, options, dir, stopAfter6, cts.Token));
+        Assert.True(File.Exists(Path.Combine(dir, FineTuner.CheckpointFile)));
+        Assert.False(File.Exists(Path.Combine(dir, FineTuner.TaskVectorFile)));
+
+        var resumed = FineTuner.Run(_model, _theta0, _head, _train, options, dir);
+        Assert.Equal(4, resumed.ResumedFromStep);
+        Assert.Equal(0.0, MaxDiff(uninterrupted.TaskVector, resumed.TaskVector));
+        Assert.Equal(uninterrupted.Losses, resumed.Losses);
+
+        var cached = FineTuner.Run(_model, _theta0, _head, _train, options, dir);
+        Assert.True(cached.FromCache);
+        Assert.Equal(0.0, MaxDiff(uninterrupted.TaskVector, cached.TaskVector));
+    }
+
+    [Fact]
+    public void A_run_directory_refuses_a_different_experiment()
+    {
+        var dir = Path.Combine(_root, "run");
+        FineTuner.Run(_model, _theta0, _head, _train, Options(FineTuneMode.Standard, steps: 2), dir);
+        var e = Assert.Throws<InvalidOperationException>(() => FineTuner.Run(_model, _theta0, _head, _train, Options(FineTuneMode.Linear, steps: 2), dir));
+        Assert.Contains(FineTuner.OptionsFile, e.Message);
+    }
+
+    [Fact]
+    public void A_non_finite_loss_stops_the_run_and_leaves_the_last_good_checkpoint()
+    {
+        var options = Options(FineTuneMode.Standard) with { CheckpointEvery = 2 };
+        var schedule = new BatchSchedule(_train.Count, options.BatchSize, options.Seed);
+        // An example first seen at step index 4 (the 5th step), after the checkpoint of step 4.
+        var firstSeenAtStep4 = schedule.IndicesForStep(4).First(i => Enumerable.Range(0, 4).All(s => !schedule.IndicesForStep(s).Contains(i)));
+        using var poisoned = new LabeledData(_train.Inputs.clone(), _train.Labels.clone());
+        poisoned.Inputs[firstSeenAtStep4, 0] = float.NaN;
+
+        var dir = Path.Combine(_root, "nan");
+        var e = Assert.Throws<NonFiniteTrainingException>(() => FineTuner.Run(_model, _theta0, _head, poisoned, options, dir));
+        Assert.Contains("step 5", e.Message);
+        using var checkpoint = ParameterFiles.Load(Path.Combine(dir, FineTuner.CheckpointFile));
+        Assert.Equal(4L, checkpoint["state.step"].item<long>());
+        Assert.All(checkpoint.Values, t => Assert.True(t.dtype == ScalarType.Int64 || t.isfinite().all().item<bool>()));
+    }
+
+    // Progress<T> posts to the thread pool; tests need the callback to run synchronously inside the step loop.
+    sealed class SyncProgress(Action<TrainingProgress> onReport) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => onReport(value);
+    }
+}
