@@ -6,7 +6,7 @@ namespace TangentKit.Autodiff;
 public static partial class DualOps
 {
     /// <summary>Affine layer y = x Wᵀ + b; ẏ = ẋ Wᵀ + x Ẇᵀ + ḃ.</summary>
-    public static Dual Linear(Dual x, Dual weight, Dual? bias = null)
+    public static Dual Linear(Dual x, Dual weight, Dual? bias = null) => Scoped(() =>
     {
         var y = nn.functional.linear(x.Primal, weight.Primal, bias?.Primal);
         Tensor? t = x.Tangent is null ? null : nn.functional.linear(x.Tangent, weight.Primal);
@@ -15,15 +15,15 @@ public static partial class DualOps
         else if (bias?.Tangent is { } db)
             t = AddTangents(t, t is null ? db.expand_as(y) : db);
         return new(y, t);
-    }
+    });
 
     /// <summary>Matrix product a·b (batched); d(ab) = ȧb + aḃ.</summary>
-    public static Dual MatMul(Dual a, Dual b)
+    public static Dual MatMul(Dual a, Dual b) => Scoped(() =>
     {
         CheckMatMul(a.Primal, b.Primal);
         var y = a.Primal.matmul(b.Primal);
         return new(y, AddTangents(a.Tangent?.matmul(b.Primal), b.Tangent is null ? null : a.Primal.matmul(b.Tangent)));
-    }
+    });
 
     // libtorch's matmul aborts the whole process on a shape mismatch (no C# exception): check first.
     static void CheckMatMul(Tensor a, Tensor b)
@@ -35,7 +35,7 @@ public static partial class DualOps
     }
 
     /// <summary>2-D convolution (stride, padding, dilation, groups); ẏ = conv(ẋ, W) + conv(x, Ẇ) + ḃ.</summary>
-    public static Dual Conv2d(Dual x, Dual weight, Dual? bias = null, long stride = 1, long padding = 0, long dilation = 1, long groups = 1)
+    public static Dual Conv2d(Dual x, Dual weight, Dual? bias = null, long stride = 1, long padding = 0, long dilation = 1, long groups = 1) => Scoped(() =>
     {
         long[] s = [stride, stride], p = [padding, padding], d = [dilation, dilation];
         var y = nn.functional.conv2d(x.Primal, weight.Primal, bias?.Primal, s, p, d, groups);
@@ -45,7 +45,7 @@ public static partial class DualOps
         else if (bias?.Tangent is { } db)
             t = AddTangents(t, t is null ? db.view(1, -1, 1, 1).expand_as(y) : db.view(1, -1, 1, 1));
         return new(y, t);
-    }
+    });
 
     /// <summary>Embedding lookup rows = W[ids]; the tangent is Ẇ[ids] (ids carry no tangent).</summary>
     public static Dual Embedding(Tensor ids, Dual weight)

@@ -9,7 +9,7 @@ public static partial class DualOps
     /// Batch norm in eval mode (frozen running statistics μ, σ², as in the paper's encoders):
     /// y = γ·(x − μ)·s + β with s = (σ² + ε)^(-1/2); ẏ = γ·(s·(ẋ − μ̇) − ½·x̂·s²·σ̇²) + x̂·γ̇ + β̇.
     /// </summary>
-    public static Dual BatchNorm(Dual x, Dual runningMean, Dual runningVar, Dual weight, Dual bias, double eps = 1e-5)
+    public static Dual BatchNorm(Dual x, Dual runningMean, Dual runningVar, Dual weight, Dual bias, double eps = 1e-5) => Scoped(() =>
     {
         long[] channel = ChannelShape(x.Primal);
         // libtorch's fused kernel cannot differentiate through the statistics; only the double-backward oracle asks for that.
@@ -31,7 +31,7 @@ public static partial class DualOps
         if (weight.Tangent is not null) t = AddTangents(t, xhat * weight.Tangent.view(channel));
         if (bias.Tangent is not null) t = AddTangents(t, t is null ? bias.Tangent.view(channel).expand_as(y) : bias.Tangent.view(channel));
         return new(y, t);
-    }
+    });
 
     // [1, C, 1, 1, …] for an input [N, C, …].
     static long[] ChannelShape(Tensor x)
@@ -45,7 +45,7 @@ public static partial class DualOps
     /// Layer norm over the last dimension: x̂ = (x − mean)·r with r = (var + ε)^(-1/2), y = x̂·γ + β;
     /// x̂̇ = (ẋ − mean(ẋ) − x̂·mean(ẋ ⊙ x̂))·r, ẏ = x̂̇·γ + x̂·γ̇ + β̇.
     /// </summary>
-    public static Dual LayerNorm(Dual x, Dual weight, Dual bias, double eps = 1e-5)
+    public static Dual LayerNorm(Dual x, Dual weight, Dual bias, double eps = 1e-5) => Scoped(() =>
     {
         long d = x.Primal.shape[^1];
         if (x.Tangent is null && weight.Tangent is null && bias.Tangent is null)
@@ -64,5 +64,5 @@ public static partial class DualOps
         if (weight.Tangent is not null) t = AddTangents(t, xhat * weight.Tangent);
         if (bias.Tangent is not null) t = AddTangents(t, t is null ? bias.Tangent.expand_as(y) : bias.Tangent);
         return new(y, t);
-    }
+    });
 }

@@ -42,9 +42,9 @@ public sealed class AdamW : IDisposable
         StepCount++;
         double bias1 = 1 - Math.Pow(Beta1, StepCount), bias2 = 1 - Math.Pow(Beta2, StepCount);
         using var noGrad = no_grad();
-        using var scope = NewDisposeScope();
         foreach (var name in FirstMoment.Names)
         {
+            using var scope = NewDisposeScope();                 // one parameter's temporaries at a time
             var p = parameters[name];
             var g = gradients[name];
             if (weightDecay != 0)

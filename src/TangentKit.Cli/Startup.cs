@@ -1,0 +1,25 @@
+using TangentKit.Native;
+using TorchSharp;
+
+namespace TangentKit.Cli;
+
+/// Loads the natives and fixes the thread count before any torch call of a verb.
+static class Startup
+{
+    public static string Torch(int threads)
+    {
+        if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = Math.Max(Spectre.Console.AnsiConsole.Profile.Width, 140);
+        var report = TorchNative.Prepare();
+        torch.set_num_threads(threads);
+        return report;
+    }
+
+    /// The command that starts this program again (apphost, or `dotnet tangent.dll`).
+    public static (string FileName, List<string> Arguments) SelfCommand()
+    {
+        var host = Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell which executable is running.");
+        var args = new List<string>();
+        if (Path.GetFileNameWithoutExtension(host) == "dotnet") args.Add(typeof(Startup).Assembly.Location);
+        return (host, args);
+    }
+}

@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using TangentKit.Models;
+using TangentKit.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace TangentKit.Benchmarks;
+
+/// <summary>Milliseconds per training step of both modes on one case, measured alternately, and their paired ratio.</summary>
+/// <param name="Case">The case's name.</param>
+/// <param name="StandardMs">Median ms per standard step.</param>
+/// <param name="LinearMs">Median ms per linearized step.</param>
+/// <param name="Ratio">Median over rounds of (linear ms / standard ms of the same round).</param>
+/// <param name="Rounds">Measured rounds (after warm-up).</param>
+public sealed record StepTiming(string Case, double StandardMs, double LinearMs, double Ratio, int Rounds);
+
+/// <summary>
+/// Measures the cost of linearized fine-tuning against standard fine-tuning (the paper's cost-of-linearization
+/// comparison): one <see cref="FineTuningState.Step"/> of each mode per round, alternating, so machine noise hits both alike.
+/// </summary>
+public static class StepBenchmark
+{
+    /// <summary>Times <paramref name="rounds"/> alternating rounds after <paramref name="warmup"/> unmeasured ones.</summary>
+    public static StepTiming TimeSteps(BenchmarkCase c, int rounds, int warmup = 1, Action<string>? log = null)
+    {
+        using var setup = Setup.Create(c);
+        using var standard = new FineTuningState(c.Model, setup.Theta0, FineTuneMode.Standard);
+        using var linear = new FineTuningState(c.Model, setup.Theta0, FineTuneMode.Linear);
+        var s = new List<double>();
+        var l = new List<double>();
+        for (int r = 0; r < warmup + rounds; r++)
+        {
+            double ts = Time(() => setup.Step(standard)), tl = Time(() => setup.Step(linear));
+            log?.Invoke($"{c.Name} round {r + 1}/{warmup + rounds}{(r < warmup ? " (warm-up)" : "")}: standard {ts:F0} ms, linear {tl:F0} ms");
+            if (r < warmup) continue;
+            s.Add(ts);
+            l.Add(tl);
+        }
+        return new StepTiming(c.Name, Median(s), Median(l), Median(s.Zip(l, (a, b) => b / a)), rounds);
+    }
+
+    /// <summary>Runs one step of <paramref name="mode"/> and returns its peak resident memory above the process's level before it (bytes).</summary>
+    public static long PeakStepMemory(BenchmarkCase c, FineTuneMode mode)
+    {
+        using var setup = Setup.Create(c);
+        using var state = new FineTuningState(c.Model, setup.Theta0, mode);
+        setup.Step(state);                                    // first-step allocations (thread pools, caches)
+        return PeakMemory.Measure(() => setup.Step(state));
+    }
+
+    static double Time(Action a)
+    {
+        var sw = Stopwatch.StartNew();
+        a();
+        return sw.Elapsed.TotalMilliseconds;
+    }
+
+    internal static double Median(IEnumerable<double> xs)
+    {
+        var a = xs.OrderBy(x => x).ToArray();
+        if (a.Length == 0) return double.NaN;
+        return a.Length % 2 == 1 ? a[a.Length / 2] : 0.5 * (a[a.Length / 2 - 1] + a[a.Length / 2]);
+    }
+
+    // θ0, a random batch and head for one case.
+    sealed class Setup : IDisposable
+    {
+        public required ParameterSet Theta0 { get; init; }
+        public required Tensor Inputs { get; init; }
+        public required Tensor Labels { get; init; }
+        public required FrozenHead Head { get; init; }
+        static readonly FineTuneOptions Options = new() { LearningRate = 1e-5 };
+
+        public static Setup Create(BenchmarkCase c)
+        {
+            var g = new Generator(0);
+            var theta0 = c.Model.Initialize(0);
+            var inputs = randn(c.InputShape, generator: g).DetachFromDisposeScope();
+            using var probe = no_grad();
+            long dim = c.Model.Forward(theta0, inputs.narrow(0, 0, 1)).shape[^1];
+            return new Setup
+            {
+                Theta0 = theta0,
+                Inputs = inputs,
+                Labels = randint(c.Classes, [c.InputShape[0]], generator: g).DetachFromDisposeScope(),
+                Head = new FrozenHead(randn([c.Classes, dim], generator: g)),
+            };
+        }
+
+        public void Step(FineTuningState state) => state.Step(Inputs, Labels, Head, Options.LearningRate, Options);
+
+        public void Dispose()
+        {
+            Theta0.Dispose();
+            Inputs.Dispose();
+            Labels.Dispose();
+            Head.Dispose();
+        }
+    }
+}
