@@ -33,25 +33,5 @@ public sealed class BatchSchedule
         return _permutation[(int)start..(int)Math.Min(start + _batchSize, _count)];
     }
 
-    // Fisher–Yates with SplitMix64, so the order is fixed by (seed, epoch) across platforms and .NET versions.
-    long[] Permutation(long epoch)
-    {
-        var p = new long[_count];
-        for (long i = 0; i < _count; i++) p[i] = i;
-        ulong state = unchecked((ulong)_seed * 0x9E3779B97F4A7C15UL ^ (ulong)epoch * 0xD1B54A32D192ED03UL);
-        for (long i = _count - 1; i > 0; i--)
-        {
-            long j = (long)(SplitMix64(ref state) % (ulong)(i + 1));
-            (p[i], p[j]) = (p[j], p[i]);
-        }
-        return p;
-    }
-
-    static ulong SplitMix64(ref ulong state)
-    {
-        ulong z = state += 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
-    }
+    long[] Permutation(long epoch) => SeededPermutation.Draw(_count, _seed, epoch);
 }

@@ -142,7 +142,7 @@ internal static class ArtifactSources
     {
         var wanted = files.ToDictionary(f => Join(root, f.RelativePath), f => f.Name, StringComparer.Ordinal);
         var found = new HashSet<string>();
-        using var reader = new TarReader(tar);
+        using var reader = new TarReader(tar, leaveOpen: true);
         while (reader.GetNextEntry() is { } entry)
         {
             var name = entry.Name.StartsWith("./", StringComparison.Ordinal) ? entry.Name[2..] : entry.Name;
