@@ -2,15 +2,21 @@ namespace TangentKit.Benchmarks;
 
 /// <summary>
 /// Peak resident memory of a piece of work on Linux: resets the kernel's high-water mark (<c>/proc/self/clear_refs</c>),
-/// runs it, and reads <c>VmHWM</c> from <c>/proc/self/status</c>. Run it in a fresh process with
-/// <c>MALLOC_MMAP_THRESHOLD_=131072</c> so that freed tensors go back to the kernel and do not hide in the baseline.
+/// runs it, and reads <c>VmHWM</c> from <c>/proc/self/status</c>. glibc's mmap threshold is fixed at 128 KiB first
+/// (<c>mallopt</c>), so freed tensors go back to the kernel and earlier work does not hide in the baseline.
 /// </summary>
 public static class PeakMemory
 {
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "mallopt")]
+    static extern int Mallopt(int param, int value);
+    const int MmapThreshold = -3;        // M_MMAP_THRESHOLD; setting it also turns off glibc's dynamic threshold
+    static bool _fixedThreshold;
+
     /// <summary>Bytes by which the resident set peaked above its level just before <paramref name="work"/>.</summary>
     public static long Measure(Action work)
     {
         if (!OperatingSystem.IsLinux()) throw new PlatformNotSupportedException("peak-memory measurement reads /proc and needs Linux.");
+        if (!_fixedThreshold) _fixedThreshold = Mallopt(MmapThreshold, 128 * 1024) == 1;
         File.WriteAllText("/proc/self/clear_refs", "5");      // 5: reset the peak RSS to the current RSS
         long before = ReadKiB("VmRSS");
         work();

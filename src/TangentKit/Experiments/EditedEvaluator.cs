@@ -1,0 +1,101 @@
+using TangentKit.Data;
+using TangentKit.Evaluation;
+using TangentKit.Models;
+using TangentKit.TaskVectors;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace TangentKit.Experiments;
+
+/// <summary>
+/// Logits and accuracy of an edited model θ0 + Σ_t α_t τ_t (one α per edited task, in task order) on any task's split,
+/// for one backbone and <see cref="EditMode"/>. Linear and post-hoc modes use <see cref="AffineFeatureCache"/> (one JVP pass per
+/// task vector and split, then every α is free); the standard mode re-runs the network, reusing the last edited θ.
+/// </summary>
+public sealed class EditedEvaluator : IDisposable
+{
+    readonly Backbone _backbone;
+    readonly IReadOnlyList<TaskVector> _vectors;
+    readonly Dictionary<(string, SplitKind, int), AffineFeatureCache> _caches = [];
+    readonly Dictionary<(string, SplitKind, int), LabeledData> _subsets = [];
+    string? _thetaKey;
+    ParameterSet? _theta;
+
+    /// <summary>An evaluator over <paramref name="vectors"/> (one per edited task) in <paramref name="mode"/>.</summary>
+    public EditedEvaluator(Backbone backbone, EditMode mode, IReadOnlyList<TaskVector> vectors) => (_backbone, Mode, _vectors) = (backbone, mode, vectors);
+
+    /// <summary>The mode evaluated.</summary>
+    public EditMode Mode { get; }
+
+    /// <summary>Logits of <paramref name="task"/>'s split (its first <paramref name="limit"/> examples, 0 = all) under its own head.</summary>
+    public Tensor Logits(ImageTask task, SplitKind split, IReadOnlyList<double> alphas, int limit = 0)
+    {
+        if (alphas.Count != _vectors.Count) throw new ArgumentException($"{alphas.Count} coefficients for {_vectors.Count} task vectors.", nameof(alphas));
+        var head = _backbone.Heads[task.Name];
+        var data = Data(task, split, limit);
+        if (Mode == EditMode.Standard)
+        {
+            var encoder = _backbone.Model.Encoder(Theta(alphas));
+            using var scope = NewDisposeScope();
+            return cat(data.Batches(256).Select(b => head.Logits(encoder(b.Inputs))).ToList(), 0).MoveToOuterDisposeScope();
+        }
+        var key = (task.Name, split, limit);
+        if (!_caches.TryGetValue(key, out var cache))
+            _caches[key] = cache = AffineFeatureCache.Build(_backbone.Linearized, data, _vectors);
+        using var s = NewDisposeScope();
+        return head.Logits(cache.Features(alphas)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Top-1 accuracy of the edited model on <paramref name="task"/>'s split.</summary>
+    public double Accuracy(ImageTask task, SplitKind split, IReadOnlyList<double> alphas)
+    {
+        using var logits = Logits(task, split, alphas);
+        return Evaluation.Accuracy.Top1(logits, Data(task, split, 0).Labels);
+    }
+
+    /// <summary>Coefficients with <paramref name="alpha"/> at every task (Table 1's single shared α).</summary>
+    public IReadOnlyList<double> All(double alpha) => Enumerable.Repeat(alpha, _vectors.Count).ToArray();
+
+    /// <summary>Coefficients with <paramref name="alpha"/> at task <paramref name="index"/> and 0 elsewhere.</summary>
+    public IReadOnlyList<double> Only(int index, double alpha)
+    {
+        var a = new double[_vectors.Count];
+        a[index] = alpha;
+        return a;
+    }
+
+    LabeledData Data(ImageTask task, SplitKind split, int limit)
+    {
+        var full = split == SplitKind.Validation ? task.Validation : task.Test;
+        if (limit <= 0 || limit >= full.Count) return full;
+        var key = (task.Name, split, limit);
+        if (!_subsets.TryGetValue(key, out var subset))
+            _subsets[key] = subset = full.Select(arange(limit));
+        return subset;
+    }
+
+    ParameterSet Theta(IReadOnlyList<double> alphas)
+    {
+        var key = string.Join(",", alphas.Select(a => a.ToString("R")));
+        if (key == _thetaKey && _theta is not null) return _theta;
+        _theta?.Dispose();
+        _theta = _backbone.Theta0.Map((name, t0) =>
+        {
+            if (!t0.is_floating_point()) return t0.clone();
+            var t = t0.detach().clone();
+            for (int i = 0; i < _vectors.Count; i++)
+                if (alphas[i] != 0) t.add_(_vectors[i].Entries[name], alpha: alphas[i]);
+            return t;
+        });
+        _thetaKey = key;
+        return _theta;
+    }
+
+    /// <summary>Frees caches, subsets and the last edited θ (the task vectors belong to the suite).</summary>
+    public void Dispose()
+    {
+        foreach (var c in _caches.Values) c.Dispose();
+        foreach (var s in _subsets.Values) s.Dispose();
+        _theta?.Dispose();
+    }
+}

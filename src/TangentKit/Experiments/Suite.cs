@@ -1,0 +1,94 @@
+using TangentKit.Data;
+using TangentKit.Reporting;
+using TangentKit.TaskVectors;
+using TangentKit.Training;
+
+namespace TangentKit.Experiments;
+
+/// <summary>
+/// One reproduction in progress: the preset's data, both backbones (pre-trained and random), every task vector
+/// (fine-tuned on demand as cached, resumable runs under <c>&lt;output&gt;/runs</c>) and evaluators per mode. Every experiment
+/// of the paper is a function of a suite; results land in <see cref="Results"/>.
+/// </summary>
+public sealed class Suite : IDisposable
+{
+    readonly Dictionary<Initialization, Backbone> _backbones = [];
+    readonly Dictionary<(Initialization, string, FineTuneMode), TaskVector> _vectors = [];
+    readonly Dictionary<(Initialization, EditMode), EditedEvaluator> _evaluators = [];
+
+    /// <summary>A suite for <paramref name="preset"/> writing under <paramref name="outputDirectory"/> (e.g. results/mini).</summary>
+    public Suite(Preset preset, SuiteData data, string outputDirectory, IExperimentProgress progress)
+    {
+        (Preset, Data, Progress) = (preset, data, progress);
+        Results = new ResultStore(outputDirectory, preset);
+    }
+
+    /// <summary>Loads the preset's data and opens a suite on it.</summary>
+    public static Suite Open(Preset preset, string outputDirectory, IExperimentProgress progress, string? dataCache = null) =>
+        new(preset, SuiteData.Load(preset, dataCache, progress.Message), outputDirectory, progress);
+
+    /// <summary>The preset.</summary>
+    public Preset Preset { get; }
+
+    /// <summary>Tasks and backbone.</summary>
+    public SuiteData Data { get; }
+
+    /// <summary>Where results are read and written.</summary>
+    public ResultStore Results { get; }
+
+    /// <summary>Progress sink.</summary>
+    public IExperimentProgress Progress { get; }
+
+    /// <summary>The edited tasks.</summary>
+    public IReadOnlyList<ImageTask> Tasks => Data.Tasks;
+
+    /// <summary>θ0, linearization and heads for <paramref name="init"/> (built once).</summary>
+    public Backbone Backbone(Initialization init = Initialization.Pretrained)
+    {
+        if (_backbones.TryGetValue(init, out var b)) return b;
+        Progress.Message($"{init.ToString().ToLowerInvariant()} backbone: θ0 and one frozen head per task");
+        var theta0 = init == Initialization.Pretrained ? Data.PretrainedTheta0() : Data.Model.Initialize(Preset.Seed + 1000);
+        return _backbones[init] = Experiments.Backbone.Create(init, Data, theta0, Preset.Probe);
+    }
+
+    /// <summary>τ of <paramref name="task"/> fine-tuned in <paramref name="mode"/> from <paramref name="init"/> (cached run).</summary>
+    public TaskVector Vector(ImageTask task, FineTuneMode mode, Initialization init = Initialization.Pretrained)
+    {
+        var key = (init, task.Name, mode);
+        if (_vectors.TryGetValue(key, out var v)) return v;
+        var backbone = Backbone(init);
+        var label = $"fine-tune {task.Name} ({mode.ToString().ToLowerInvariant()}, {backbone.Name})";
+        var runDir = Path.Combine(Results.Directory, "runs", $"{backbone.Name}-seed{Preset.Seed}", task.Name, mode.ToString().ToLowerInvariant());
+        var progress = new SyncProgress(p => Progress.Report(label, p.Step, p.TotalSteps));
+        var result = FineTuner.Run(backbone.Model, backbone.Theta0, backbone.Heads[task.Name], task.Train,
+            Preset.FineTune with { Mode = mode, Seed = Preset.Seed }, runDir, progress);
+        if (result.FromCache) Progress.Report(label, 1, 1);
+        return _vectors[key] = result.TaskVector;
+    }
+
+    /// <summary>The vectors of every edited task for a mode, in task order.</summary>
+    public IReadOnlyList<TaskVector> Vectors(FineTuneMode mode, Initialization init = Initialization.Pretrained) =>
+        Tasks.Select(t => Vector(t, mode, init)).ToList();
+
+    /// <summary>The evaluator of edited models for (<paramref name="init"/>, <paramref name="mode"/>).</summary>
+    public EditedEvaluator Evaluator(EditMode mode, Initialization init = Initialization.Pretrained)
+    {
+        if (_evaluators.TryGetValue((init, mode), out var e)) return e;
+        return _evaluators[(init, mode)] = new EditedEvaluator(Backbone(init), mode, Vectors(mode.VectorsFrom(), init));
+    }
+
+    /// <summary>Frees evaluators, vectors, backbones and data.</summary>
+    public void Dispose()
+    {
+        foreach (var e in _evaluators.Values) e.Dispose();
+        foreach (var v in _vectors.Values) v.Dispose();
+        foreach (var b in _backbones.Values) b.Dispose();
+        Data.Dispose();
+    }
+
+    // Synchronous IProgress (Progress<T> would post to the thread pool and reorder reports).
+    sealed class SyncProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
+    }
+}
