@@ -46,7 +46,9 @@ public static class Figures
     static GenericChart Style(GenericChart chart, string title, string? xTitle, string? yTitle, int width, int height)
     {
         chart = Chart.withTitle(title, null).Invoke(chart);
-        chart = Chart.withConfig(Config.init(DisplayModeBar: FSharpOption<bool>.Some(false))).Invoke(chart);
+        var config = new Config();
+        config.SetProperty("displayModeBar", false);                        // static figures: no plotly tool bar
+        chart = Chart.withConfig(config).Invoke(chart);
         if (xTitle is not null) chart = Plotly.NET.CSharp.GenericChartExtensions.WithXAxisStyle<double, double, string>(chart, TitleText: xTitle);
         if (yTitle is not null) chart = Plotly.NET.CSharp.GenericChartExtensions.WithYAxisStyle<double, double, string>(chart, TitleText: yTitle);
         return Plotly.NET.CSharp.GenericChartExtensions.WithSize(chart, Width: width, Height: height);
