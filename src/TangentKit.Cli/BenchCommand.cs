@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Text.Json;
 using Spectre.Console;
 using TangentKit.Benchmarks;
@@ -12,8 +11,6 @@ namespace TangentKit.Cli;
 /// `tangent bench`: the cost of linearization — ms per step and peak memory of both modes, and the affine shortcut.
 static class BenchCommand
 {
-    const string MemoryProbe = "--memory-probe";
-
     public static Command Create()
     {
         var threads = new Option<int>("--threads") { Description = "Intra-op threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
@@ -22,28 +19,22 @@ static class BenchCommand
         var batch = new Option<int>("--batch") { Description = "Batch size of every case.", DefaultValueFactory = _ => 32 };
         var vitLayers = new Option<int>("--vit-layers") { Description = "Blocks of the ViT-B/32-shaped stack (12 is the full encoder).", DefaultValueFactory = _ => 2 };
         var examples = new Option<int>("--examples") { Description = "Examples evaluated at each α in the affine-shortcut measurement.", DefaultValueFactory = _ => 256 };
-        var noMemory = new Option<bool>("--no-memory") { Description = "Skip the peak-memory probes (one child process per case and mode)." };
+        var noMemory = new Option<bool>("--no-memory") { Description = "Skip the peak-memory measurement." };
         var json = new Option<FileInfo?>("--json") { Description = "Also write the figures to this JSON file." };
-        var probe = new Option<string[]>(MemoryProbe) { Description = "Internal: measure one case and mode in this process.", Hidden = true, Arity = new ArgumentArity(2, 2), AllowMultipleArgumentsPerToken = true };
 
         var command = new Command("bench", "Measure the cost of linearization: ms per training step (standard vs linear, alternating), peak memory, and the speed-up of the exact affine shortcut over 21 α values.")
-            { threads, rounds, warmup, batch, vitLayers, examples, noMemory, json, probe };
+            { threads, rounds, warmup, batch, vitLayers, examples, noMemory, json };
         command.SetAction(r =>
         {
             Startup.Torch(r.GetValue(threads));
             var cases = BenchmarkCase.Defaults(r.GetValue(batch), r.GetValue(vitLayers));
-            if (r.GetValue(probe) is { Length: 2 } p)
-            {
-                Console.WriteLine(StepBenchmark.PeakStepMemory(cases[int.Parse(p[0])], Enum.Parse<FineTuneMode>(p[1])));
-                return 0;
-            }
-            return Run(cases, r.GetValue(threads), r.GetValue(rounds), r.GetValue(warmup), r.GetValue(batch), r.GetValue(vitLayers),
+            return Run(cases, r.GetValue(threads), r.GetValue(rounds), r.GetValue(warmup), r.GetValue(batch),
                 r.GetValue(examples), !r.GetValue(noMemory), r.GetValue(json));
         });
         return command;
     }
 
-    static int Run(IReadOnlyList<BenchmarkCase> cases, int threads, int rounds, int warmup, int batch, int vitLayers, int examples, bool memory, FileInfo? json)
+    static int Run(IReadOnlyList<BenchmarkCase> cases, int threads, int rounds, int warmup, int batch, int examples, bool memory, FileInfo? json)
     {
         AnsiConsole.MarkupLine($"[bold]tangent bench[/]: {threads} threads, batch {batch}, {rounds} measured rounds after {warmup} warm-up");
         var timings = new List<StepTiming>();
@@ -55,8 +46,8 @@ static class BenchCommand
             for (int i = 0; i < cases.Count; i++)
                 foreach (var mode in Enum.GetValues<FineTuneMode>())
                 {
-                    AnsiConsole.MarkupLine($"[grey]peak memory: {Markup.Escape(cases[i].Name)} {mode} (child process)[/]");
-                    peaks[(i, mode)] = ProbeMemory(i, mode, threads, batch, vitLayers);
+                    AnsiConsole.MarkupLine($"[grey]peak memory: {Markup.Escape(cases[i].Name)} {mode}[/]");
+                    peaks[(i, mode)] = StepBenchmark.PeakStepMemory(cases[i], mode);
                 }
 
         AnsiConsole.MarkupLine($"[grey]affine shortcut: 21 α on {Markup.Escape(cases[0].Name)} …[/]");
@@ -84,22 +75,5 @@ static class BenchCommand
                 affine = new { affine.Case, affine.Alphas, affine.DirectMs, affine.ShortcutMs, affine.Speedup, affine.MaxAccuracyDifference },
             }, new JsonSerializerOptions { WriteIndented = true }));
         return 0;
-    }
-
-    // One fresh process per (case, mode): the peak of one step, with glibc returning freed tensors to the kernel.
-    static long ProbeMemory(int caseIndex, FineTuneMode mode, int threads, int batch, int vitLayers)
-    {
-        var (file, args) = Startup.SelfCommand();
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args.Concat(["bench", MemoryProbe, caseIndex.ToString(), mode.ToString(), "--threads", threads.ToString(), "--batch", batch.ToString(), "--vit-layers", vitLayers.ToString()]))
-            psi.ArgumentList.Add(a);
-        psi.Environment["MALLOC_MMAP_THRESHOLD_"] = "131072";
-        using var child = Process.Start(psi)!;
-        var stdout = child.StandardOutput.ReadToEnd();
-        var stderr = child.StandardError.ReadToEnd();
-        child.WaitForExit();
-        if (child.ExitCode != 0 || !long.TryParse(stdout.Trim().Split('\n')[^1], out var bytes))
-            throw new InvalidOperationException($"memory probe for case {caseIndex} {mode} failed (exit {child.ExitCode}): {stderr}{stdout}");
-        return bytes;
     }
 }

@@ -13,13 +13,4 @@ static class Startup
         torch.set_num_threads(threads);
         return report;
     }
-
-    /// The command that starts this program again (apphost, or `dotnet tangent.dll`).
-    public static (string FileName, List<string> Arguments) SelfCommand()
-    {
-        var host = Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell which executable is running.");
-        var args = new List<string>();
-        if (Path.GetFileNameWithoutExtension(host) == "dotnet") args.Add(typeof(Startup).Assembly.Location);
-        return (host, args);
-    }
 }

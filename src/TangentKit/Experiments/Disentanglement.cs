@@ -69,23 +69,29 @@ public static class Disentanglement
         return new XiMap(taskA.Name, taskB.Name, mode, grid, xi, flat.Average(), flat.Count(v => v <= 0.1) / (double)flat.Count);
     }
 
+    /// <summary>Mean ξ and disentangled area per pair and mode.</summary>
+    public static Deedle.Frame<int, string> Table(DisentanglementResult result) =>
+        Tables.FromRecords(result.Maps.Select(m => new { Pair = $"{m.TaskA}–{m.TaskB}", Method = m.Mode.Label(), m.MeanXi, DisentangledArea = m.DisentangledFraction }));
+
+    /// <summary>The ξ heat maps of one pair, the three modes side by side (one colour scale, [0, 1]).</summary>
+    public static Plotly.NET.GenericChart Chart(DisentanglementResult result, string taskA, string taskB)
+    {
+        var maps = result.Maps.Where(m => m.TaskA == taskA && m.TaskB == taskB).ToList();
+        if (maps.Count == 0) throw new ArgumentException($"no ξ maps for the pair {taskA}–{taskB}.");
+        var charts = maps.Select(m => Figures.Heatmap("", m.Alphas, m.Alphas, m.Xi, "α1", "α2", 0, 1)).ToList();
+        return Figures.Row($"Figures 3/4 — ξ(α1, α2), {taskA} (α1) and {taskB} (α2)", charts,
+            maps.Select(m => $"{m.Mode.Label()} (mean ξ {m.MeanXi:F2})").ToList(), 1200, 440);
+    }
+
     /// <summary>Writes the heat maps (one figure per pair, the three modes side by side), the summary table and the section.</summary>
     public static void Report(Suite suite, DisentanglementResult result)
     {
-        var figures = new List<(string, Plotly.NET.GenericChart, int, int)>();
-        foreach (var pair in result.Maps.GroupBy(m => (m.TaskA, m.TaskB)))
-        {
-            var maps = pair.ToList();
-            var charts = maps.Select(m => Figures.Heatmap("", m.Alphas, m.Alphas, m.Xi, "α1", "α2", 0, 1)).ToList();
-            var stem = $"fig3_4_disentanglement_{pair.Key.TaskA}_{pair.Key.TaskB}";
-            figures.Add((stem, Figures.Row($"Figures 3/4 — ξ(α1, α2), {pair.Key.TaskA} (α1) and {pair.Key.TaskB} (α2)", charts,
-                maps.Select(m => $"{m.Mode.Label()} (mean ξ {m.MeanXi:F2})").ToList(), 1200, 440), 1200, 440));
-        }
-        var table = result.Maps.Select(m => new { Pair = $"{m.TaskA}–{m.TaskB}", Method = m.Mode.Label(), m.MeanXi, DisentangledArea = m.DisentangledFraction });
+        var figures = result.Maps.Select(m => (m.TaskA, m.TaskB)).Distinct()
+            .Select(p => ($"fig3_4_disentanglement_{p.TaskA}_{p.TaskB}", Chart(result, p.TaskA, p.TaskB), 1200, 440)).ToList();
         string Mean(EditMode mode) => $"{result.Maps.Where(m => m.Mode == mode).Average(m => m.MeanXi):F3}";
         double std = result.Maps.Where(m => m.Mode == EditMode.Standard).Average(m => m.MeanXi);
         bool holds = result.Maps.Where(m => m.Mode != EditMode.Standard).GroupBy(m => m.Mode).All(g => g.Average(m => m.MeanXi) < std);
-        ReportWriter.Write(suite, "fig3_4_disentanglement", "Figures 3 and 4 — weight disentanglement error ξ(α1, α2)", table,
+        ReportWriter.Write(suite, "fig3_4_disentanglement", "Figures 3 and 4 — weight disentanglement error ξ(α1, α2)", Table(result),
             $"ξ on a {result.Maps[0].Alphas.Count}×{result.Maps[0].Alphas.Count} grid over [−3, 3]²: half the sum over the two tasks of the fraction of test examples " +
             $"(first {result.ExamplesPerTask} of each task) whose prediction under the edited model θ0 + α1τ1 + α2τ2 differs from the prediction with the task's own vector alone; " +
             "each task uses its own head. 'Disentangled area' is the fraction of the grid with ξ ≤ 0.1.",

@@ -25,17 +25,19 @@ public static class LinearizationCost
         return new CostResult(c.Name, timing.StandardMs, timing.LinearMs, timing.Ratio, std, lin, lin / std);
     });
 
+    /// <summary>Time and peak memory per step, standard vs linear.</summary>
+    public static Plotly.NET.GenericChart Chart(CostResult r) => Figures.Bars("Cost of linearization per training step", ["ms per step", "peak MiB"],
+            [("standard", [r.StandardMs, r.StandardPeakMiB]), ("linear (JVP)", [r.LinearMs, r.LinearPeakMiB])], "");
+
     /// <summary>Writes the table, chart and section.</summary>
     public static void Report(Suite suite, CostResult r)
     {
-        var chart = Figures.Bars("Cost of linearization per training step", ["ms per step", "peak MiB"],
-            [("standard", [r.StandardMs, r.StandardPeakMiB]), ("linear (JVP)", [r.LinearMs, r.LinearPeakMiB])], "");
-        ReportWriter.Write(suite, "cost_of_linearization", "Cost of linearization", [r],
+        ReportWriter.Write(suite, "cost_of_linearization", "Cost of linearization", Tables.FromRecords([r]),
             $"One optimiser step (forward, backward, clipping, AdamW) on {r.Case}: standard vs linearized fine-tuning, timed alternately " +
             $"({suite.Preset.CostRounds} rounds, median of paired ratios) and peak resident memory above the level before the step. `tangent bench` measures more shapes.",
             $"A linearized step costs {r.TimeRatio:F2}× the time and " +
             (r.StandardPeakMiB >= 1 ? $"{r.MemoryRatio:F2}× the peak memory" : "(too small to measure here) the peak memory") + " of a standard step " +
             "(the paper and theory: ≈ 2× compute for a forward JVP and backward through it; ≈ 1.67× for matmul/conv-bound layers).",
-            [("cost_of_linearization", chart, 640, 420)]);
+            [("cost_of_linearization", Chart(r), 640, 420)]);
     }
 }

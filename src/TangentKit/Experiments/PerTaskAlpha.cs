@@ -42,7 +42,7 @@ public static class PerTaskAlpha
     /// <summary>Writes the table and section.</summary>
     public static void Report(Suite suite, IReadOnlyList<PerTaskAlphaRow> rows)
     {
-        ReportWriter.Write(suite, "per_task_alpha", "Beyond the paper — per-task α what-if (exact)", rows,
+        ReportWriter.Write(suite, "per_task_alpha", "Beyond the paper — per-task α what-if (exact)", Tables.FromRecords(rows),
             "One coefficient per task vector, chosen on validation by coordinate ascent over the paper's grid; every evaluation uses cached f(x; θ0) and J·τ_t, so no network pass is needed.",
             string.Join("; ", rows.Select(r => $"{r.Method}: normalised test {100 * r.SharedNormalizedTest:F1} % with a shared α → {100 * r.PerTaskNormalizedTest:F1} % per task")) + ".",
             []);

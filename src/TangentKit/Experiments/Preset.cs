@@ -49,6 +49,7 @@ public sealed record Preset
         Name = "mini",
         UsesRealData = true,
         Sizes = new SplitSizes(900, 300, 500),
+        DisentanglementExamples = 100,
         FineTune = new FineTuneOptions { Steps = 100, BatchSize = 32, LearningRate = 1e-4, WarmupSteps = 10, CheckpointEvery = 25 },
     };
 

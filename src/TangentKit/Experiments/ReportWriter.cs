@@ -6,10 +6,9 @@ namespace TangentKit.Experiments;
 /// <summary>Writes one experiment's CSV, figures (HTML, PNG) and report section into the suite's results folder.</summary>
 internal static class ReportWriter
 {
-    public static void Write<T>(Suite suite, string name, string title, IEnumerable<T> rows, string description, string finding,
+    public static void Write(Suite suite, string name, string title, Deedle.Frame<int, string> frame, string description, string finding,
         IReadOnlyList<(string Stem, GenericChart Chart, int Width, int Height)> figures)
     {
-        var frame = Tables.FromRecords(rows);
         Tables.WriteCsv(frame, suite.Results.PathOf(name + ".csv"));
         foreach (var (stem, chart, width, height) in figures)
         {

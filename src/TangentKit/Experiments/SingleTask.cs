@@ -47,22 +47,31 @@ public static class SingleTask
             return new SingleTaskResult(rows);
         });
 
+    /// <summary>Figure 2's table: one row per task.</summary>
+    public static Deedle.Frame<int, string> Table(SingleTaskResult result) => Tables.FromRecords(result.Rows);
+
+    /// <summary>Figure 2: test accuracy per task, zero-shot, non-linear, post-hoc and linear.</summary>
+    public static Plotly.NET.GenericChart Chart(SingleTaskResult result)
+    {
+        var rows = result.Rows;
+        var categories = rows.Select(r => r.Task).ToList();
+        return Figures.Bars("Figure 2 — single-task test accuracy: non-linear FT vs post-hoc linearization", categories,
+            [("zero-shot head", rows.Select(r => r.ZeroShotTest).ToList()), ("Non-lin. FT", rows.Select(r => r.StandardTest).ToList()),
+             ("Post-hoc lin.", rows.Select(r => r.PostHocTest).ToList()), ("Linear. FT", rows.Select(r => r.LinearTest).ToList())], "test accuracy");
+    }
+
     /// <summary>Writes Figure 2's table, chart and report section.</summary>
     public static void Report(Suite suite, SingleTaskResult result)
     {
         var rows = result.Rows;
-        var categories = rows.Select(r => r.Task).ToList();
-        var chart = Figures.Bars("Figure 2 — single-task test accuracy: non-linear FT vs post-hoc linearization", categories,
-            [("zero-shot head", rows.Select(r => r.ZeroShotTest).ToList()), ("Non-lin. FT", rows.Select(r => r.StandardTest).ToList()),
-             ("Post-hoc lin.", rows.Select(r => r.PostHocTest).ToList()), ("Linear. FT", rows.Select(r => r.LinearTest).ToList())], "test accuracy");
         double gap = rows.Average(r => r.StandardTest - r.PostHocTest);
         int lower = rows.Count(r => r.PostHocTest < r.StandardTest);
-        ReportWriter.Write(suite, "fig2_single_task", "Figure 2 — single-task accuracy, non-linear vs post-hoc linearized", rows,
+        ReportWriter.Write(suite, "fig2_single_task", "Figure 2 — single-task accuracy, non-linear vs post-hoc linearized", Table(result),
             "Accuracy of θ0 + τ_t on task t's test split, evaluated with the network (Non-lin. FT) and with its first-order Taylor expansion " +
             "around θ0 at the same τ_t (Post-hoc lin.); linear fine-tuning and the zero-shot head (θ0) for reference. The paper finds post-hoc " +
             "linearization loses accuracy for every model: fine-tuning does not happen in the linear regime.",
             $"Post-hoc linearization is below non-linear fine-tuning on {lower} of {rows.Count} tasks, by {100 * gap:F1} points on average " +
             $"({(lower == rows.Count ? "the paper's claim holds here" : "the paper's claim holds only partly here")}).",
-            [("fig2_single_task", chart, 760, 440)]);
+            [("fig2_single_task", Chart(result), 760, 440)]);
     }
 }

@@ -52,22 +52,27 @@ public static class TaskAddition
         });
     }
 
+    /// <summary>Table 1: method, chosen α, absolute and normalised test accuracy (%).</summary>
+    public static Deedle.Frame<int, string> Table(AdditionResult result) =>
+        Tables.FromRecords(result.Rows.Select(r => new { r.Method, r.Alpha, AbsolutePercent = 100 * r.AbsoluteTest, NormalizedPercent = 100 * r.NormalizedTest }));
+
+    /// <summary>The validation curves α ↦ average normalised accuracy of every mode.</summary>
+    public static Plotly.NET.GenericChart Chart(AdditionResult result) => Figures.Lines("Table 1 — validation: average normalised accuracy vs α",
+            result.Curves.Select(kv => (kv.Key, (IReadOnlyList<double>)kv.Value.Select(p => p.Alpha).ToList(), (IReadOnlyList<double>)kv.Value.Select(p => p.Score).ToList())),
+            "α (shared by all task vectors)", "avg normalised accuracy (validation)");
+
     /// <summary>Writes Table 1 (CSV, HTML), its α curves and the report section.</summary>
     public static void Report(Suite suite, AdditionResult result)
     {
-        var table = result.Rows.Select(r => new { r.Method, r.Alpha, AbsolutePercent = 100 * r.AbsoluteTest, NormalizedPercent = 100 * r.NormalizedTest });
-        var chart = Figures.Lines("Table 1 — validation: average normalised accuracy vs α",
-            result.Curves.Select(kv => (kv.Key, (IReadOnlyList<double>)kv.Value.Select(p => p.Alpha).ToList(), (IReadOnlyList<double>)kv.Value.Select(p => p.Score).ToList())),
-            "α (shared by all task vectors)", "avg normalised accuracy (validation)");
         var (lin, std, post) = (result.Of(EditMode.Linear), result.Of(EditMode.Standard), result.Of(EditMode.PostHoc));
         string verdict = lin.NormalizedTest > std.NormalizedTest ? "holds here" : "does not hold here";
-        ReportWriter.Write(suite, "table1_task_addition", "Table 1 — task addition", table,
+        ReportWriter.Write(suite, "table1_task_addition", "Table 1 — task addition", Table(result),
             $"All {result.Tasks.Count} task vectors ({string.Join(", ", result.Tasks)}) are added with one shared α chosen on the validation splits " +
             "from {0, 0.05, …, 1} by average normalised accuracy (accuracy of the edited model divided by the single-task accuracy of the same mode); " +
             "numbers are test accuracies at that α, averaged over tasks. Linear and post-hoc rows use the exact affine shortcut.",
             $"Normalised accuracy: linear FT {100 * lin.NormalizedTest:F1} %, non-linear FT {100 * std.NormalizedTest:F1} %, post-hoc {100 * post.NormalizedTest:F1} %; " +
             $"absolute: {100 * lin.AbsoluteTest:F1} / {100 * std.AbsoluteTest:F1} / {100 * post.AbsoluteTest:F1} % (zero-shot {100 * result.Rows[0].AbsoluteTest:F1} %). " +
             $"The paper's claim that linear FT gives higher normalised task-addition accuracy than standard FT {verdict}.",
-            [("table1_task_addition", chart, 760, 440)]);
+            [("table1_task_addition", Chart(result), 760, 440)]);
     }
 }

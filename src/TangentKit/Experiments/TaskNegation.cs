@@ -56,16 +56,21 @@ public static class TaskNegation
         return new NegationResult(control.Name, ControlFloor, rows);
     });
 
+    /// <summary>Table 2: method, target and control test accuracy (%), chosen α per task.</summary>
+    public static Deedle.Frame<int, string> Table(NegationResult result) =>
+        Tables.FromRecords(result.Rows.Select(r => new { r.Method, TargetPercent = 100 * r.TargetTest, ControlPercent = 100 * r.ControlTest,
+            Alphas = string.Join(" ", r.PerTask.Select(p => $"{p.Task}:{p.Alpha:0.##}")) }));
+
+    /// <summary>Target and control accuracy per method.</summary>
+    public static Plotly.NET.GenericChart Chart(NegationResult result) => Figures.Bars("Table 2 — task negation (test): target ↓, control ↑", result.Rows.Select(r => r.Method).ToList(),
+            [("target accuracy", result.Rows.Select(r => r.TargetTest).ToList()), ($"control accuracy ({result.ControlTask})", result.Rows.Select(r => r.ControlTest).ToList())],
+            "test accuracy");
+
     /// <summary>Writes Table 2 and its report section.</summary>
     public static void Report(Suite suite, NegationResult result)
     {
-        var table = result.Rows.Select(r => new { r.Method, TargetPercent = 100 * r.TargetTest, ControlPercent = 100 * r.ControlTest,
-            Alphas = string.Join(" ", r.PerTask.Select(p => $"{p.Task}:{p.Alpha:0.##}")) });
-        var chart = Figures.Bars("Table 2 — task negation (test): target ↓, control ↑", result.Rows.Select(r => r.Method).ToList(),
-            [("target accuracy", result.Rows.Select(r => r.TargetTest).ToList()), ($"control accuracy ({result.ControlTask})", result.Rows.Select(r => r.ControlTest).ToList())],
-            "test accuracy");
         var (lin, std, post) = (result.Of(EditMode.Linear), result.Of(EditMode.Standard), result.Of(EditMode.PostHoc));
-        ReportWriter.Write(suite, "table2_task_negation", "Table 2 — task negation", table,
+        ReportWriter.Write(suite, "table2_task_negation", "Table 2 — task negation", Table(result),
             $"Each task vector is subtracted on its own, θ0 − α τ_t with α ∈ {{0, 0.05, …, 1}} minimising the task's validation accuracy while the held-out control task " +
             $"({result.ControlTask}, never fine-tuned; the paper uses ImageNet) keeps at least {100 * result.ControlFloorFraction:F0} % of its pre-trained validation accuracy. " +
             "Test accuracies at the chosen α, averaged over the negated tasks.",
@@ -73,6 +78,6 @@ public static class TaskNegation
             $"(pre-trained {100 * result.Rows[0].TargetTest:F1} %); control stays at {100 * lin.ControlTest:F1} / {100 * std.ControlTest:F1} / {100 * post.ControlTest:F1} % " +
             $"(pre-trained {100 * result.Rows[0].ControlTest:F1} %). The paper finds linear FT forgets the target most: " +
             $"{(lin.TargetTest < std.TargetTest ? "holds here" : "does not hold here")}.",
-            [("table2_task_negation", chart, 760, 440)]);
+            [("table2_task_negation", Chart(result), 760, 440)]);
     }
 }

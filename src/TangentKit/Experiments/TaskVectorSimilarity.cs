@@ -19,20 +19,28 @@ public static class TaskVectorSimilarity
             return new SimilarityMatrix(mode.ToString(), suite.Tasks.Select(t => t.Name).ToList(), cos, v.Select(x => x.Norm()).ToList());
         }).ToList());
 
-    /// <summary>Writes the heat maps, table and section.</summary>
-    public static void Report(Suite suite, IReadOnlyList<SimilarityMatrix> result)
+    /// <summary>Norm and mean |cosine| to the other tasks, per task and mode.</summary>
+    public static Deedle.Frame<int, string> Table(IReadOnlyList<SimilarityMatrix> result) =>
+        Tables.FromRecords(result.SelectMany(m => m.Tasks.Select((t, i) => new { m.Mode, Task = t, Norm = m.Norms[i],
+            MeanAbsCosineToOthers = m.Cosine[i].Where((_, j) => j != i).Select(Math.Abs).Average() })));
+
+    /// <summary>The cosine matrices of standard and linear task vectors, side by side.</summary>
+    public static Plotly.NET.GenericChart Chart(IReadOnlyList<SimilarityMatrix> result)
     {
         var idx = Enumerable.Range(0, result[0].Tasks.Count).Select(i => (double)i).ToList();
         var charts = result.Select(m => Figures.Heatmap("", idx, idx, m.Cosine, "task", "task", -1, 1)).ToList();
-        var figure = Figures.Row($"Task-vector cosine similarity (tasks: {string.Join(", ", result[0].Tasks.Select((t, i) => $"{i} {t}"))})",
+        return Figures.Row($"Task-vector cosine similarity (tasks: {string.Join(", ", result[0].Tasks.Select((t, i) => $"{i} {t}"))})",
             charts, result.Select(m => $"{m.Mode} FT").ToList(), 900, 440);
-        var table = result.SelectMany(m => m.Tasks.Select((t, i) => new { m.Mode, Task = t, Norm = m.Norms[i],
-            MeanAbsCosineToOthers = m.Cosine[i].Where((_, j) => j != i).Select(Math.Abs).Average() }));
+    }
+
+    /// <summary>Writes the heat maps, table and section.</summary>
+    public static void Report(Suite suite, IReadOnlyList<SimilarityMatrix> result)
+    {
         string Mean(SimilarityMatrix m) => $"{m.Cosine.SelectMany((row, i) => row.Where((_, j) => j != i)).Select(Math.Abs).Average():F3}";
-        ReportWriter.Write(suite, "task_vector_similarity", "Beyond the paper — task-vector cosine similarity", table,
+        ReportWriter.Write(suite, "task_vector_similarity", "Beyond the paper — task-vector cosine similarity", Table(result),
             "Cosine similarity ⟨τ_i, τ_j⟩ / (‖τ_i‖‖τ_j‖) over all parameters, for standard and linear fine-tuning.",
             $"Mean |cosine| between different tasks: standard {Mean(result[0])}, linear {Mean(result[1])}; vectors of different tasks are nearly orthogonal in both modes, " +
             "so orthogonality alone does not explain the difference in disentanglement (the paper's point: it is a property of the function, not of the vectors).",
-            [("task_vector_similarity", figure, 900, 440)]);
+            [("task_vector_similarity", Chart(result), 900, 440)]);
     }
 }
