@@ -49,7 +49,9 @@ public sealed class TinyPipelineTests : IDisposable
         using (var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(_out, "table1_task_addition.json"))))
             Assert.Equal("tiny", doc.RootElement.GetProperty("Preset").GetString());
         var figure = Path.Combine(_out, "table1_task_addition.html");
-        Assert.DoesNotContain("cdn.plot.ly", File.ReadAllText(figure));            // offline: plotly.js inlined
+        var figureHtml = File.ReadAllText(figure);
+        Assert.DoesNotContain("src=\"https://cdn.plot.ly", figureHtml);          // offline: plotly.js is inlined, not linked
+        Assert.True(figureHtml.Length > 1_000_000, "plotly.js should be inlined in the figure's HTML");
         if (PngExport.Available) Assert.True(new FileInfo(Path.Combine(_out, "table1_task_addition.png")).Length > 1000);
 
         var stamp = File.GetLastWriteTimeUtc(Path.Combine(_out, "table1_task_addition.json"));

@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using Xunit.Abstractions;
+
+namespace TangentKit.Tests.Notebooks;
+
+/// Shares one results folder between the notebook runs, so the tiny fine-tuning runs happen once.
+public sealed class NotebookResultsFixture : IDisposable
+{
+    public string Results { get; } = Directory.CreateTempSubdirectory("tangentkit-notebooks-").FullName;
+    public void Dispose() => Directory.Delete(Results, recursive: true);
+}
+
+/// Every notebook runs headless with the tiny preset through tangent-notebook; any failing cell fails the suite.
+public sealed class NotebookTests(NotebookResultsFixture fixture, ITestOutputHelper output) : IClassFixture<NotebookResultsFixture>
+{
+    static string NotebooksFolder => Path.Combine(RepositoryPaths.Root, "notebooks");
+
+    public static IEnumerable<object[]> Notebooks() =>
+        Directory.GetFiles(NotebooksFolder, "*.ipynb", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+            .Select(p => new object[] { Path.GetRelativePath(NotebooksFolder, p) });
+
+    [Theory]
+    [MemberData(nameof(Notebooks))]
+    public void Runs_headless_with_the_tiny_preset(string notebook)
+    {
+        var executedFolder = Path.Combine(RepositoryPaths.Root, "artifacts", "notebooks");
+        var (exitCode, log) = Run(Runner(), [Path.Combine(NotebooksFolder, notebook), "--preset", "tiny", "--param", $"results={fixture.Results}",
+            "--out", executedFolder, "--timeout-per-cell", "600"]);
+        output.WriteLine(log);
+        Assert.True(exitCode == 0, $"{notebook} failed (exit {exitCode}):\n{log}");
+
+        var executed = Path.Combine(executedFolder, Path.GetFileNameWithoutExtension(notebook) + ".ipynb");
+        using var doc = JsonDocument.Parse(File.ReadAllText(executed));
+        Assert.Equal(4, doc.RootElement.GetProperty("nbformat").GetInt32());
+        var outputs = doc.RootElement.GetProperty("cells").EnumerateArray().SelectMany(c => c.TryGetProperty("outputs", out var o) ? o.EnumerateArray() : []).ToList();
+        Assert.DoesNotContain(outputs, o => o.GetProperty("output_type").GetString() == "error");
+        var texts = outputs.Select(Text).ToList();
+        if (notebook.StartsWith("exercises"))                                   // the checker rejects the unfinished exercise and accepts the solution
+            Assert.Contains(texts, t => t.Contains(notebook.EndsWith(".solution.ipynb") ? "✓ correct" : "✗ not yet"));
+    }
+
+    [Fact]
+    public void Notebook_package_versions_are_those_of_Directory_Packages_props()
+    {
+        var props = XDocument.Load(Path.Combine(RepositoryPaths.Root, "Directory.Packages.props")).Descendants("PackageVersion")
+            .ToDictionary(e => (string)e.Attribute("Include")!, e => (string)e.Attribute("Version")!, StringComparer.OrdinalIgnoreCase);
+        var references = Directory.GetFiles(NotebooksFolder, "*.*", SearchOption.AllDirectories).Where(f => f.EndsWith(".dib") || f.EndsWith(".ipynb"))
+            .SelectMany(f => Regex.Matches(File.ReadAllText(f), "#r \\\\?\"nuget: *([^,\"\\\\]+), *([^\"\\\\]+)\\\\?\"").Select(m => (File: f, Name: m.Groups[1].Value.Trim(), Version: m.Groups[2].Value.Trim())))
+            .ToList();
+        Assert.Contains(references, r => r.Name == "TorchSharp");
+        foreach (var r in references)
+        {
+            Assert.True(props.TryGetValue(r.Name, out var pinned), $"{r.File}: {r.Name} is not in Directory.Packages.props");
+            Assert.True(pinned == r.Version, $"{r.File}: {r.Name} {r.Version}, Directory.Packages.props pins {pinned}");
+        }
+    }
+
+    [Fact]
+    public void Committed_notebooks_carry_no_outputs()
+    {
+        foreach (var path in Directory.GetFiles(NotebooksFolder, "*.ipynb", SearchOption.AllDirectories))
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(path));
+            foreach (var cell in doc.RootElement.GetProperty("cells").EnumerateArray())
+                if (cell.TryGetProperty("outputs", out var outputs)) Assert.True(outputs.GetArrayLength() == 0, $"{path} is committed with outputs");
+        }
+    }
+
+    // All strings inside an output (its data may be a string or a list of lines per MIME type).
+    static string Text(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.String => e.GetString()!,
+        JsonValueKind.Array => string.Concat(e.EnumerateArray().Select(Text)),
+        JsonValueKind.Object => string.Concat(e.EnumerateObject().Select(p => Text(p.Value))),
+        _ => "",
+    };
+
+    // The runner is a solution project; built here if a test-only build skipped it.
+    static string Runner()
+    {
+        var project = Path.Combine(RepositoryPaths.Root, "src", "TangentKit.Notebooks");
+        var binary = Path.Combine(project, "bin", RepositoryPaths.Configuration, "net10.0", "tangent-notebook");
+        if (!File.Exists(binary))
+        {
+            var (code, log) = Run("dotnet", ["build", project, "-c", RepositoryPaths.Configuration, "--nologo", "-v", "quiet"]);
+            Assert.True(code == 0 && File.Exists(binary), $"could not build the notebook runner:\n{log}");
+        }
+        return binary;
+    }
+
+    static (int ExitCode, string Log) Run(string file, IEnumerable<string> args)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        var stdout = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, stdout + stderr.Result);
+    }
+}
