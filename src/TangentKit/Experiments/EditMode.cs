@@ -30,12 +30,3 @@ public static class EditModes
         _ => "Linear. FT",
     };
 }
-
-/// <summary>Which split of a task an evaluation uses.</summary>
-public enum SplitKind
-{
-    /// <summary>α selection.</summary>
-    Validation,
-    /// <summary>Reported numbers.</summary>
-    Test,
-}

@@ -98,12 +98,11 @@ internal static class ArtifactSources
         try
         {
             var spec = $"{Required(s.Package, "package")}={Required(s.Version, "version")}";
-            try { Run("apt-get", ["download", "-q", spec], work); }
-            catch (IOException) when (Environment.UserName == "root" && !Directory.EnumerateFiles("/var/lib/apt/lists", "*Packages*").Any())
-            {
-                Run("apt-get", ["update", "-q"], work);                   // a fresh machine has no package lists yet
-                Run("apt-get", ["download", "-q", spec], work);
-            }
+            bool noLists = !Directory.Exists("/var/lib/apt/lists") || !Directory.EnumerateFiles("/var/lib/apt/lists", "*Packages*").Any();
+            if (noLists && Environment.UserName != "root")
+                throw new IOException($"apt has no package lists on this machine: run 'sudo apt-get update' once (or install {s.Package})");
+            if (noLists) Run("apt-get", ["update", "-q"], work);             // a fresh machine (root) has no package lists yet
+            Run("apt-get", ["download", "-q", spec], work);
             var deb = Directory.GetFiles(work, "*.deb").SingleOrDefault() ?? throw new IOException("apt-get download wrote no .deb");
             var psi = Process("dpkg-deb", ["--fsys-tarfile", deb], work);
             using var p = System.Diagnostics.Process.Start(psi)!;
