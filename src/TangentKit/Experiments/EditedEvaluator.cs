@@ -76,6 +76,7 @@ public sealed class EditedEvaluator : IDisposable
 
     ParameterSet Theta(IReadOnlyList<double> alphas)
     {
+        if (alphas.All(a => a == 0)) return _backbone.Theta0;                 // θ0 itself: no copy
         var key = string.Join(",", alphas.Select(a => a.ToString("R")));
         if (key == _thetaKey && _theta is not null) return _theta;
         _theta?.Dispose();

@@ -35,10 +35,9 @@ public static class FineTuner
         options.Validate();
         if (options.CheckpointEvery > 0 && runDirectory is null)
             throw new ArgumentException("CheckpointEvery needs a run directory to write checkpoints into.", nameof(runDirectory));
-        var identity = RunIdentity.Of(model, theta0, train, options);
         if (runDirectory is not null)
         {
-            identity.ClaimOrVerify(runDirectory);
+            RunIdentity.Of(model, theta0, train, options).ClaimOrVerify(runDirectory);   // fingerprints only where a directory is shared
             var cached = Path.Combine(runDirectory, TaskVectorFile);
             if (File.Exists(cached))
                 return new FineTuneResult(TaskVector.Load(cached), ReadLosses(runDirectory), 0, FromCache: true);

@@ -45,38 +45,32 @@ public sealed class NotebookTests(NotebookResultsFixture fixture, ITestOutputHel
     [Fact]
     public void The_runner_stops_at_the_first_failing_cell_reports_it_and_exits_non_zero()
     {
-        var folder = Directory.CreateTempSubdirectory("tangentkit-runner-").FullName;
-        try
-        {
-            var notebook = Path.Combine(folder, "broken.dib");
-            File.WriteAllText(notebook, "#!csharp\n\nvar answer = 6 * 7;\nanswer\n\n#!csharp\n\nthrow new InvalidOperationException(\"cell two breaks\");\n\n#!csharp\n\n\"never runs\"\n");
-            var (exitCode, log) = Run(Runner(), [notebook, "--out", folder]);
-            Assert.Equal(1, exitCode);
-            Assert.Contains("cell 2 failed", log);
-            Assert.Contains("cell two breaks", log);
-            using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "broken.ipynb")));
-            var cells = doc.RootElement.GetProperty("cells").EnumerateArray().ToList();
-            Assert.Equal(3, cells.Count);
-            Assert.Contains("42", Text(cells[0].GetProperty("outputs")));
-            Assert.Equal("error", cells[1].GetProperty("outputs")[0].GetProperty("output_type").GetString());
-            Assert.Equal(0, cells[2].GetProperty("outputs").GetArrayLength());
-        }
-        finally { Directory.Delete(folder, recursive: true); }
+        using var temp = new TempFolder();
+        var folder = temp.Path;
+        var notebook = Path.Combine(folder, "broken.dib");
+        File.WriteAllText(notebook, "#!csharp\n\nvar answer = 6 * 7;\nanswer\n\n#!csharp\n\nthrow new InvalidOperationException(\"cell two breaks\");\n\n#!csharp\n\n\"never runs\"\n");
+        var (exitCode, log) = Run(Runner(), [notebook, "--out", folder]);
+        Assert.Equal(1, exitCode);
+        Assert.Contains("cell 2 failed", log);
+        Assert.Contains("cell two breaks", log);
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "broken.ipynb")));
+        var cells = doc.RootElement.GetProperty("cells").EnumerateArray().ToList();
+        Assert.Equal(3, cells.Count);
+        Assert.Contains("42", Text(cells[0].GetProperty("outputs")));
+        Assert.Equal("error", cells[1].GetProperty("outputs")[0].GetProperty("output_type").GetString());
+        Assert.Equal(0, cells[2].GetProperty("outputs").GetArrayLength());
     }
 
     [Fact]
     public void The_runner_enforces_the_per_cell_timeout()
     {
-        var folder = Directory.CreateTempSubdirectory("tangentkit-runner-").FullName;
-        try
-        {
-            var notebook = Path.Combine(folder, "slow.dib");
-            File.WriteAllText(notebook, "#!csharp\n\nSystem.Threading.Thread.Sleep(60_000);\n");
-            var (exitCode, log) = Run(Runner(), [notebook, "--timeout-per-cell", "3"]);
-            Assert.Equal(1, exitCode);
-            Assert.Contains("timed out after 3s", log);                           // the cell's own 60 s never completed
-        }
-        finally { Directory.Delete(folder, recursive: true); }
+        using var temp = new TempFolder();
+        var folder = temp.Path;
+        var notebook = Path.Combine(folder, "slow.dib");
+        File.WriteAllText(notebook, "#!csharp\n\nSystem.Threading.Thread.Sleep(60_000);\n");
+        var (exitCode, log) = Run(Runner(), [notebook, "--timeout-per-cell", "3"]);
+        Assert.Equal(1, exitCode);
+        Assert.Contains("timed out after 3s", log);                           // the cell's own 60 s never completed
     }
 
     [Fact]
@@ -104,6 +98,12 @@ public sealed class NotebookTests(NotebookResultsFixture fixture, ITestOutputHel
             foreach (var cell in doc.RootElement.GetProperty("cells").EnumerateArray())
                 if (cell.TryGetProperty("outputs", out var outputs)) Assert.True(outputs.GetArrayLength() == 0, $"{path} is committed with outputs");
         }
+    }
+
+    sealed class TempFolder : IDisposable
+    {
+        public string Path { get; } = Directory.CreateTempSubdirectory("tangentkit-runner-").FullName;
+        public void Dispose() => Directory.Delete(Path, recursive: true);
     }
 
     // All strings inside an output (its data may be a string or a list of lines per MIME type).

@@ -106,10 +106,11 @@ internal static class ArtifactSources
             var deb = Directory.GetFiles(work, "*.deb").SingleOrDefault() ?? throw new IOException("apt-get download wrote no .deb");
             var psi = Process("dpkg-deb", ["--fsys-tarfile", deb], work);
             using var p = System.Diagnostics.Process.Start(psi)!;
+            var stderr = p.StandardError.ReadToEndAsync();                    // drained concurrently: no pipe deadlock
             ExtractTar(p.StandardOutput.BaseStream, s.Path ?? "", files, staging);
             p.StandardOutput.BaseStream.CopyTo(Stream.Null);
             p.WaitForExit();
-            if (p.ExitCode != 0) throw new IOException($"dpkg-deb exited with {p.ExitCode}: {p.StandardError.ReadToEnd().Trim()}");
+            if (p.ExitCode != 0) throw new IOException($"dpkg-deb exited with {p.ExitCode}: {stderr.Result.Trim()}");
         }
         finally { Directory.Delete(work, recursive: true); }
     }
