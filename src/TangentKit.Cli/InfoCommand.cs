@@ -18,7 +18,7 @@ static class InfoCommand
             table.AddRow("libtorch", torch.__version__);
             table.AddRow("threads", torch.get_num_threads().ToString());
             table.AddRow("cuda available", torch.cuda.is_available().ToString());
-            table.AddRow("cache", Markup.Escape(Native.TorchNative.CacheRoot()));
+            table.AddRow("cache", Markup.Escape(IO.KitCache.Root));
             AnsiConsole.Write(table);
             return 0;
         });

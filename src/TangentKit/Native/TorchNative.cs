@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using TangentKit.IO;
 using TorchSharp;
 
 namespace TangentKit.Native;
@@ -91,7 +92,7 @@ public static class TorchNative
     {
         string hash;
         using (var s = File.OpenRead(original)) hash = Convert.ToHexString(SHA256.HashData(s))[..16].ToLowerInvariant();
-        var dir = Path.Combine(CacheRoot(), "native", hash);
+        var dir = Path.Combine(KitCache.Root, "native", hash);
         var copy = Path.Combine(dir, Path.GetFileName(original));
         if (!File.Exists(copy))
         {
@@ -103,16 +104,6 @@ public static class TorchNative
             File.Move(staged, copy, overwrite: true);
         }
         return copy;
-    }
-
-    /// <summary>The kit's cache folder: $TANGENTKIT_CACHE, else $XDG_CACHE_HOME/tangentkit, else ~/.cache/tangentkit.</summary>
-    public static string CacheRoot()
-    {
-        var explicitRoot = Environment.GetEnvironmentVariable("TANGENTKIT_CACHE");
-        if (!string.IsNullOrEmpty(explicitRoot)) return explicitRoot;
-        var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-        var baseDir = !string.IsNullOrEmpty(xdg) ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
-        return Path.Combine(baseDir, "tangentkit");
     }
 
     static bool IsWritable(string path)

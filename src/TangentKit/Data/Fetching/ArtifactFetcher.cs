@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using TangentKit.Native;
+using TangentKit.IO;
 
 namespace TangentKit.Data.Fetching;
 
@@ -14,7 +14,7 @@ public sealed class DataFetchException(string message) : Exception(message);
 public static class ArtifactFetcher
 {
     /// <summary>The default data cache: <c>&lt;kit cache&gt;/data</c>.</summary>
-    public static string DefaultCache => Path.Combine(TorchNative.CacheRoot(), "data");
+    public static string DefaultCache => Path.Combine(KitCache.Root, "data");
 
     /// <summary>Returns the folder holding the artifact's verified files, fetching them first if needed.</summary>
     public static string Fetch(DataManifest manifest, string? cacheRoot = null, Action<string>? log = null)

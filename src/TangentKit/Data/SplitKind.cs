@@ -1,4 +1,4 @@
-namespace TangentKit.Experiments;
+namespace TangentKit.Data;
 
 /// <summary>Which split of a task an evaluation uses.</summary>
 public enum SplitKind

@@ -1,6 +1,6 @@
 using TangentKit.Training;
 
-namespace TangentKit.Experiments;
+namespace TangentKit.Evaluation;
 
 /// <summary>The three ways the paper edits and evaluates a model (its Table 1 rows).</summary>
 public enum EditMode

@@ -1,11 +1,12 @@
 using TangentKit.Data;
+using TangentKit.Linearization;
 using TangentKit.Evaluation;
 using TangentKit.Models;
 using TangentKit.TaskVectors;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace TangentKit.Experiments;
+namespace TangentKit.Evaluation;
 
 /// <summary>
 /// Logits and accuracy of an edited model θ0 + Σ_t α_t τ_t (one α per edited task, in task order) on any task's split,
@@ -14,15 +15,20 @@ namespace TangentKit.Experiments;
 /// </summary>
 public sealed class EditedEvaluator : IDisposable
 {
-    readonly Backbone _backbone;
+    readonly LinearizedModel _linearized;
+    readonly IReadOnlyDictionary<string, FrozenHead> _heads;
     readonly IReadOnlyList<TaskVector> _vectors;
     readonly Dictionary<(string, SplitKind, int), AffineFeatureCache> _caches = [];
     readonly Dictionary<(string, SplitKind, int), LabeledData> _subsets = [];
     string? _thetaKey;
     ParameterSet? _theta;
 
-    /// <summary>An evaluator over <paramref name="vectors"/> (one per edited task) in <paramref name="mode"/>.</summary>
-    public EditedEvaluator(Backbone backbone, EditMode mode, IReadOnlyList<TaskVector> vectors) => (_backbone, Mode, _vectors) = (backbone, mode, vectors);
+    /// <summary>
+    /// An evaluator of edits of <paramref name="linearized"/>'s θ0 along <paramref name="vectors"/> (one per edited task) in
+    /// <paramref name="mode"/>; each task is read through its frozen head in <paramref name="heads"/> (by task name).
+    /// </summary>
+    public EditedEvaluator(LinearizedModel linearized, IReadOnlyDictionary<string, FrozenHead> heads, EditMode mode,
+        IReadOnlyList<TaskVector> vectors) => (_linearized, _heads, Mode, _vectors) = (linearized, heads, mode, vectors);
 
     /// <summary>The mode evaluated.</summary>
     public EditMode Mode { get; }
@@ -31,17 +37,18 @@ public sealed class EditedEvaluator : IDisposable
     public Tensor Logits(ImageTask task, SplitKind split, IReadOnlyList<double> alphas, int limit = 0)
     {
         if (alphas.Count != _vectors.Count) throw new ArgumentException($"{alphas.Count} coefficients for {_vectors.Count} task vectors.", nameof(alphas));
-        var head = _backbone.Heads[task.Name];
+        if (!_heads.TryGetValue(task.Name, out var head))
+            throw new ArgumentException($"no frozen head for task '{task.Name}'; heads: {string.Join(", ", _heads.Keys)}.", nameof(task));
         var data = Data(task, split, limit);
         if (Mode == EditMode.Standard)
         {
-            var encoder = _backbone.Model.Encoder(Theta(alphas));
+            var encoder = _linearized.Model.Encoder(Theta(alphas));
             using var scope = NewDisposeScope();
             return cat(data.Batches(256).Select(b => head.Logits(encoder(b.Inputs))).ToList(), 0).MoveToOuterDisposeScope();
         }
         var key = (task.Name, split, limit);
         if (!_caches.TryGetValue(key, out var cache))
-            _caches[key] = cache = AffineFeatureCache.Build(_backbone.Linearized, data, _vectors);
+            _caches[key] = cache = AffineFeatureCache.Build(_linearized, data, _vectors);
         using var s = NewDisposeScope();
         return head.Logits(cache.Features(alphas)).MoveToOuterDisposeScope();
     }
@@ -50,7 +57,7 @@ public sealed class EditedEvaluator : IDisposable
     public double Accuracy(ImageTask task, SplitKind split, IReadOnlyList<double> alphas)
     {
         using var logits = Logits(task, split, alphas);
-        return Evaluation.Accuracy.Top1(logits, Data(task, split, 0).Labels);
+        return TangentKit.Evaluation.Accuracy.Top1(logits, Data(task, split, 0).Labels);
     }
 
     /// <summary>Coefficients with <paramref name="alpha"/> at every task (Table 1's single shared α).</summary>
@@ -76,11 +83,11 @@ public sealed class EditedEvaluator : IDisposable
 
     ParameterSet Theta(IReadOnlyList<double> alphas)
     {
-        if (alphas.All(a => a == 0)) return _backbone.Theta0;                 // θ0 itself: no copy
+        if (alphas.All(a => a == 0)) return _linearized.Theta0;                 // θ0 itself: no copy
         var key = string.Join(",", alphas.Select(a => a.ToString("R")));
         if (key == _thetaKey && _theta is not null) return _theta;
         _theta?.Dispose();
-        _theta = _backbone.Theta0.Map((name, t0) =>
+        _theta = _linearized.Theta0.Map((name, t0) =>
         {
             if (!t0.is_floating_point()) return t0.clone();
             var t = t0.detach().clone();
