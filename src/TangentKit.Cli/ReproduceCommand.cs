@@ -8,24 +8,14 @@ namespace TangentKit.Cli;
 /// `tangent reproduce` (every table and figure) and one verb per experiment (the same pipeline, restricted).
 static class ReproduceCommand
 {
-    static readonly (string Verb, Experiment Experiment, string Description)[] Verbs =
-    [
-        ("single-task", Experiment.SingleTask, "Figure 2: single-task accuracy, non-linear vs post-hoc linearized."),
-        ("addition", Experiment.Addition, "Table 1: task addition (zero-shot, non-linear, post-hoc, linear)."),
-        ("negation", Experiment.Negation, "Table 2: task negation against the held-out control task."),
-        ("disentanglement", Experiment.Disentanglement, "Figures 3/4: weight-disentanglement error maps ξ(α1, α2)."),
-        ("ntk", Experiment.Ntk, "Figure 5: NTK eigenfunction localization."),
-        ("random-init", Experiment.RandomInit, "Random initialization vs pre-trained task addition."),
-        ("advantage", Experiment.Advantage, "Non-linear advantage per task."),
-        ("cost", Experiment.Cost, "Cost of linearization: time and peak memory per step."),
-        ("similarity", Experiment.Similarity, "Task-vector cosine similarity matrix."),
-        ("per-task-alpha", Experiment.PerTaskAlpha, "Per-task α what-if (exact, via the affine shortcut)."),
-    ];
-
     public static IEnumerable<Command> Create()
     {
         yield return Build("reproduce", "Reproduce every table and figure of the paper (fetches data, fine-tunes with caching and resume, evaluates, writes results/<preset>/index.html).", null);
-        foreach (var (verb, experiment, description) in Verbs) yield return Build(verb, description + " Runs what it needs first (cached).", experiment);
+        foreach (var e in ExperimentRegistry.All)
+        {
+            var reads = e.Needs.Count == 0 ? "" : $" Reads {string.Join(", ", e.Needs.Select(n => ExperimentRegistry.Of(n).Verb))} first.";
+            yield return Build(e.Verb, $"{e.Summary}{reads} Cached; writes {e.Stem}.json/.csv and its figures; notebook: {e.Notebook}.", e.Id);
+        }
     }
 
     static Command Build(string name, string description, Experiment? only)

@@ -1,3 +1,4 @@
+using TangentKit.Data;
 using TangentKit.Evaluation;
 using TangentKit.Reporting;
 using TorchSharp;
@@ -29,7 +30,7 @@ public static class Disentanglement
         Enumerable.Range(0, suite.Tasks.Count / 2).Select(i => (2 * i, 2 * i + 1)).ToList();
 
     /// <summary>Computes (or reads) the maps of every pair in every mode.</summary>
-    public static DisentanglementResult Run(Suite suite) => suite.Results.GetOrCompute("fig3_4_disentanglement", () =>
+    public static DisentanglementResult Run(Suite suite) => suite.Results.GetOrCompute(ExperimentRegistry.Stem(Experiment.Disentanglement), () =>
     {
         var grid = AlphaSearch.Grid(-3, 3, suite.Preset.DisentanglementGrid);
         int n = suite.Preset.DisentanglementExamples;
@@ -45,7 +46,7 @@ public static class Disentanglement
         var e = suite.Evaluator(mode);
         var (taskA, taskB) = (suite.Tasks[a], suite.Tasks[b]);
         var label = $"ξ map {taskA.Name}–{taskB.Name}: {mode.Label()}";
-        Tensor Predict(Data.ImageTask task, IReadOnlyList<double> alphas) { using var l = e.Logits(task, SplitKind.Test, alphas, n); return l.argmax(-1); }
+        Tensor Predict(ImageTask task, IReadOnlyList<double> alphas) { using var l = e.Logits(task, SplitKind.Test, alphas, n); return l.argmax(-1); }
         var aloneA = grid.Select(x => Predict(taskA, e.Only(a, x))).ToList();       // f_A(x; θ0 + α1 τ_A)
         var aloneB = grid.Select(y => Predict(taskB, e.Only(b, y))).ToList();       // f_B(x; θ0 + α2 τ_B)
         var xi = new double[grid.Count][];
@@ -84,14 +85,15 @@ public static class Disentanglement
     }
 
     /// <summary>Writes the heat maps (one figure per pair, the three modes side by side), the summary table and the section.</summary>
-    public static void Report(Suite suite, DisentanglementResult result)
+    public static ReportSection Report(Suite suite, DisentanglementResult result)
     {
+        var stem = ExperimentRegistry.Stem(Experiment.Disentanglement);
         var figures = result.Maps.Select(m => (m.TaskA, m.TaskB)).Distinct()
-            .Select(p => ($"fig3_4_disentanglement_{p.TaskA}_{p.TaskB}", Chart(result, p.TaskA, p.TaskB), 1200, 440)).ToList();
+            .Select(p => new FigureSpec($"{stem}_{p.TaskA}_{p.TaskB}", Chart(result, p.TaskA, p.TaskB), 1200, 440)).ToArray();
         string Mean(EditMode mode) => $"{result.Maps.Where(m => m.Mode == mode).Average(m => m.MeanXi):F3}";
         double std = result.Maps.Where(m => m.Mode == EditMode.Standard).Average(m => m.MeanXi);
         bool holds = result.Maps.Where(m => m.Mode != EditMode.Standard).GroupBy(m => m.Mode).All(g => g.Average(m => m.MeanXi) < std);
-        ReportWriter.Write(suite, "fig3_4_disentanglement", "Figures 3 and 4 — weight disentanglement error ξ(α1, α2)", Table(result),
+        return suite.Publish(Experiment.Disentanglement, Table(result),
             $"ξ on a {result.Maps[0].Alphas.Count}×{result.Maps[0].Alphas.Count} grid over [−3, 3]²: half the sum over the two tasks of the fraction of test examples " +
             $"(first {result.ExamplesPerTask} of each task) whose prediction under the edited model θ0 + α1τ1 + α2τ2 differs from the prediction with the task's own vector alone; " +
             "each task uses its own head. 'Disentangled area' is the fraction of the grid with ξ ≤ 0.1.",

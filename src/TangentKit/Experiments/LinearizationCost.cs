@@ -11,7 +11,7 @@ public sealed record CostResult(string Case, double StandardMs, double LinearMs,
 public static class LinearizationCost
 {
     /// <summary>Measures (or reads) the cost on the preset's model, image size and batch.</summary>
-    public static CostResult Run(Suite suite) => suite.Results.GetOrCompute("cost_of_linearization", () =>
+    public static CostResult Run(Suite suite) => suite.Results.GetOrCompute(ExperimentRegistry.Stem(Experiment.Cost), () =>
     {
         var c = new BenchmarkCase($"{suite.Data.Model.Name} {suite.Preset.ImageSize}px b{suite.Preset.FineTune.BatchSize}", suite.Data.Model,
             [suite.Preset.FineTune.BatchSize, 3, suite.Preset.ImageSize, suite.Preset.ImageSize]);
@@ -30,14 +30,14 @@ public static class LinearizationCost
             [("standard", [r.StandardMs, r.StandardPeakMiB]), ("linear (JVP)", [r.LinearMs, r.LinearPeakMiB])], "");
 
     /// <summary>Writes the table, chart and section.</summary>
-    public static void Report(Suite suite, CostResult r)
+    public static ReportSection Report(Suite suite, CostResult r)
     {
-        ReportWriter.Write(suite, "cost_of_linearization", "Cost of linearization", Tables.FromRecords([r]),
+        return suite.Publish(Experiment.Cost, Tables.FromRecords([r]),
             $"One optimiser step (forward, backward, clipping, AdamW) on {r.Case}: standard vs linearized fine-tuning, timed alternately " +
             $"({suite.Preset.CostRounds} rounds, median of paired ratios) and peak resident memory above the level before the step. `tangent bench` measures more shapes.",
             $"A linearized step costs {r.TimeRatio:F2}× the time and " +
             (r.StandardPeakMiB >= 1 ? $"{r.MemoryRatio:F2}× the peak memory" : "(too small to measure here) the peak memory") + " of a standard step " +
             "(the paper and theory: ≈ 2× compute for a forward JVP and backward through it; ≈ 1.67× for matmul/conv-bound layers).",
-            [("cost_of_linearization", Chart(r), 640, 420)]);
+            new FigureSpec(ExperimentRegistry.Stem(Experiment.Cost), Chart(r), 640, 420));
     }
 }

@@ -13,7 +13,7 @@ namespace TangentKit.Experiments;
 /// <param name="Localization">Mean over the top eigenvectors of |2·EnergyOnA − 1|: 1 = each eigenfunction lives on one task, 0 = spread evenly.</param>
 /// <param name="CrossAlignment">‖K_AB‖ / √(‖K_AA‖‖K_BB‖) (Frobenius): 0 = the two tasks' kernel blocks are decoupled.</param>
 /// <param name="NormalizedKernel">K_ij / √(K_ii K_jj), samples of task A first.</param>
-public sealed record NtkSpectrum(string Initialization, IReadOnlyList<double> Eigenvalues, IReadOnlyList<double> EnergyOnA, double Localization, double CrossAlignment, double[][] NormalizedKernel);
+public sealed record NtkSpectrum(Initialization Initialization, IReadOnlyList<double> Eigenvalues, IReadOnlyList<double> EnergyOnA, double Localization, double CrossAlignment, double[][] NormalizedKernel);
 
 /// <summary>Both backbones' spectra.</summary>
 public sealed record NtkResult(string TaskA, string TaskB, int ExamplesPerTask, int TopEigenvectors, IReadOnlyList<NtkSpectrum> Spectra);
@@ -28,7 +28,7 @@ public sealed record NtkResult(string TaskA, string TaskB, int ExamplesPerTask, 
 public static class NtkLocalization
 {
     /// <summary>Computes (or reads) the spectra of the pre-trained and the random backbone on the first two tasks.</summary>
-    public static NtkResult Run(Suite suite) => suite.Results.GetOrCompute("fig5_ntk_localization", () =>
+    public static NtkResult Run(Suite suite) => suite.Results.GetOrCompute(ExperimentRegistry.Stem(Experiment.Ntk), () =>
     {
         int n = suite.Preset.NtkExamplesPerTask, top = Math.Min(10, 2 * n);
         var (a, b) = (suite.Tasks[0], suite.Tasks[1]);
@@ -74,7 +74,7 @@ public static class NtkLocalization
         var d = k.diagonal().clamp_min(1e-30).sqrt();
         var normalized = k / (d.unsqueeze(1) * d.unsqueeze(0));
         var rows = Enumerable.Range(0, 2 * n).Select(i => normalized[i].data<double>().ToArray()).ToArray();
-        return new NtkSpectrum(init.ToString(), values.data<double>().ToArray(), energyA.data<double>().ToArray(), localization, cross, rows);
+        return new NtkSpectrum(init, values.data<double>().ToArray(), energyA.data<double>().ToArray(), localization, cross, rows);
     }
 
     /// <summary>Localization, cross-task alignment and top eigenvalue per backbone.</summary>
@@ -83,29 +83,31 @@ public static class NtkLocalization
 
     /// <summary>Figure 5: local energy of the top eigenfunctions on the first task, pre-trained vs random.</summary>
     public static Plotly.NET.GenericChart Chart(NtkResult result) => Figures.Lines($"Figure 5 — energy of the top NTK eigenfunctions on {result.TaskA} (rest on {result.TaskB})",
-            result.Spectra.Select(s => (s.Initialization, (IReadOnlyList<double>)Enumerable.Range(1, result.TopEigenvectors).Select(i => (double)i).ToList(),
+            result.Spectra.Select(s => (s.Initialization.ToString(), (IReadOnlyList<double>)Enumerable.Range(1, result.TopEigenvectors).Select(i => (double)i).ToList(),
                 (IReadOnlyList<double>)s.EnergyOnA.Take(result.TopEigenvectors).ToList())),
             "eigenfunction (by decreasing eigenvalue)", $"local energy on {result.TaskA}");
 
     /// <summary>The normalised empirical NTK of the pre-trained backbone (task A's samples first).</summary>
     public static Plotly.NET.GenericChart KernelChart(NtkResult result)
     {
-        var pre = result.Spectra[0];
+        var pre = result.Spectra.Single(s => s.Initialization == Initialization.Pretrained);
         var axis = Enumerable.Range(0, pre.NormalizedKernel.Length).Select(i => (double)i).ToList();
         return Figures.Heatmap($"Normalised empirical NTK at θ0 (pre-trained): samples 0–{result.ExamplesPerTask - 1} {result.TaskA}, then {result.TaskB}",
             axis, axis, pre.NormalizedKernel, "sample", "sample", -1, 1, 560, 500);
     }
 
     /// <summary>Writes the energy curves, the pre-trained kernel map, the table and the section.</summary>
-    public static void Report(Suite suite, NtkResult result)
+    public static ReportSection Report(Suite suite, NtkResult result)
     {
-        var (pre, random) = (result.Spectra[0], result.Spectra[1]);
-        ReportWriter.Write(suite, "fig5_ntk_localization", "Figure 5 — NTK eigenfunction localization", Table(result),
+        var pre = result.Spectra.Single(s => s.Initialization == Initialization.Pretrained);
+        var random = result.Spectra.Single(s => s.Initialization == Initialization.Random);
+        var stem = ExperimentRegistry.Stem(Experiment.Ntk);
+        return suite.Publish(Experiment.Ntk, Table(result),
             $"Empirical NTK of the encoder at θ0 on {result.ExamplesPerTask} test samples of {result.TaskA} and of {result.TaskB}. Choices: scalar output s(x) = r·f(x) with a " +
             "fixed random unit vector r; exact kernel by one backward and one JVP pass per sample; eigenvectors of the sample kernel as eigenfunctions; local energy = squared " +
             $"eigenvector mass on a task's samples. Localization = mean |2E_A − 1| over the top {result.TopEigenvectors} eigenfunctions (1 = each lives on one task).",
             $"Localization {pre.Localization:F2} pre-trained vs {random.Localization:F2} random init; cross-task kernel alignment {pre.CrossAlignment:F2} vs {random.CrossAlignment:F2}. " +
             $"{(pre.Localization > random.Localization ? "The pre-trained kernel's eigenfunctions are more localized on the task supports, as the paper argues." : "Here the pre-trained kernel is not more localized than the random one.")}",
-            [("fig5_ntk_localization", Chart(result), 760, 440), ("fig5_ntk_kernel", KernelChart(result), 560, 500)]);
+            new FigureSpec(stem, Chart(result), 760, 440), new FigureSpec(stem + "_kernel", KernelChart(result), 560, 500));
     }
 }

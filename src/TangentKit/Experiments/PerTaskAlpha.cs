@@ -1,10 +1,11 @@
+using TangentKit.Data;
 using TangentKit.Evaluation;
 using TangentKit.Reporting;
 
 namespace TangentKit.Experiments;
 
 /// <summary>Task addition with one α per task instead of a shared α, in a linearized mode.</summary>
-public sealed record PerTaskAlphaRow(string Method, string Alphas, double SharedNormalizedTest, double PerTaskNormalizedTest, double PerTaskAbsoluteTest);
+public sealed record PerTaskAlphaRow(EditMode Mode, string Alphas, double SharedNormalizedTest, double PerTaskNormalizedTest, double PerTaskAbsoluteTest);
 
 /// <summary>
 /// Beyond the paper — an exact what-if: per-task coefficients α_t ∈ {0, 0.05, …, 1} chosen by coordinate ascent (two sweeps) on
@@ -17,7 +18,7 @@ public static class PerTaskAlpha
     {
         var single = SingleTask.Run(suite);
         var shared = TaskAddition.Run(suite);
-        return suite.Results.GetOrCompute("per_task_alpha", () => new[] { EditMode.PostHoc, EditMode.Linear }.Select(mode =>
+        return suite.Results.GetOrCompute<IReadOnlyList<PerTaskAlphaRow>>(ExperimentRegistry.Stem(Experiment.PerTaskAlpha), () => new[] { EditMode.PostHoc, EditMode.Linear }.Select(mode =>
         {
             var e = suite.Evaluator(mode);
             var tasks = suite.Tasks;
@@ -34,17 +35,21 @@ public static class PerTaskAlpha
                         if (s > best) (best, alphas) = (s, trial);
                     }
             var absolute = tasks.Select(t => e.Accuracy(t, SplitKind.Test, alphas)).Average();
-            return new PerTaskAlphaRow(mode.Label(), string.Join(" ", tasks.Select((t, i) => $"{t.Name}:{alphas[i]:0.##}")),
+            return new PerTaskAlphaRow(mode, string.Join(" ", tasks.Select((t, i) => $"{t.Name}:{alphas[i]:0.##}")),
                 shared.Of(mode).NormalizedTest, Score(alphas, SplitKind.Test), absolute);
         }).ToList());
     }
 
     /// <summary>Writes the table and section.</summary>
-    public static void Report(Suite suite, IReadOnlyList<PerTaskAlphaRow> rows)
+    public static ReportSection Report(Suite suite, IReadOnlyList<PerTaskAlphaRow> rows)
     {
-        ReportWriter.Write(suite, "per_task_alpha", "Beyond the paper — per-task α what-if (exact)", Tables.FromRecords(rows),
+        var table = Tables.FromRecords(rows.Select(r => new
+        {
+            Method = r.Mode.Label(), r.Alphas, r.SharedNormalizedTest, r.PerTaskNormalizedTest, r.PerTaskAbsoluteTest,
+        }));
+        return suite.Publish(Experiment.PerTaskAlpha, table,
             "One coefficient per task vector, chosen on validation by coordinate ascent over the paper's grid; every evaluation uses cached f(x; θ0) and J·τ_t, so no network pass is needed.",
-            string.Join("; ", rows.Select(r => $"{r.Method}: normalised test {100 * r.SharedNormalizedTest:F1} % with a shared α → {100 * r.PerTaskNormalizedTest:F1} % per task")) + ".",
+            string.Join("; ", rows.Select(r => $"{r.Mode.Label()}: normalised test {100 * r.SharedNormalizedTest:F1} % with a shared α → {100 * r.PerTaskNormalizedTest:F1} % per task")) + ".",
             []);
     }
 }

@@ -1,3 +1,5 @@
+using TangentKit.Data;
+using TangentKit.Evaluation;
 using TangentKit.Reporting;
 
 namespace TangentKit.Experiments;
@@ -27,25 +29,28 @@ public sealed record SingleTaskResult(IReadOnlyList<SingleTaskRow> Rows);
 /// </summary>
 public static class SingleTask
 {
-    /// <summary>Computes (or reads) the single-task accuracies for <paramref name="init"/>.</summary>
-    public static SingleTaskResult Run(Suite suite, Initialization init = Initialization.Pretrained) =>
-        suite.Results.GetOrCompute(init == Initialization.Pretrained ? "fig2_single_task" : "random_init_single_task", () =>
+    /// <summary>Computes (or reads) the single-task accuracies from the pre-trained θ0.</summary>
+    public static SingleTaskResult Run(Suite suite) =>
+        suite.Results.GetOrCompute(ExperimentRegistry.Stem(Experiment.SingleTask), () => Measure(suite, Initialization.Pretrained));
+
+    /// <summary>Measures the single-task accuracies from <paramref name="init"/>'s θ0 (not cached on its own).</summary>
+    public static SingleTaskResult Measure(Suite suite, Initialization init)
+    {
+        var rows = new List<SingleTaskRow>();
+        for (int t = 0; t < suite.Tasks.Count; t++)
         {
-            var rows = new List<SingleTaskRow>();
-            for (int t = 0; t < suite.Tasks.Count; t++)
-            {
-                var task = suite.Tasks[t];
-                suite.Progress.Report($"single-task accuracy ({init.ToString().ToLowerInvariant()})", t, suite.Tasks.Count);
-                double Acc(EditMode m, SplitKind s, double alpha) { var e = suite.Evaluator(m, init); return e.Accuracy(task, s, e.Only(t, alpha)); }
-                rows.Add(new SingleTaskRow(task.Name, task.Classes.Count,
-                    Acc(EditMode.Standard, SplitKind.Validation, 0), Acc(EditMode.Standard, SplitKind.Test, 0),
-                    Acc(EditMode.Standard, SplitKind.Validation, 1), Acc(EditMode.Standard, SplitKind.Test, 1),
-                    Acc(EditMode.PostHoc, SplitKind.Validation, 1), Acc(EditMode.PostHoc, SplitKind.Test, 1),
-                    Acc(EditMode.Linear, SplitKind.Validation, 1), Acc(EditMode.Linear, SplitKind.Test, 1)));
-            }
-            suite.Progress.Report($"single-task accuracy ({init.ToString().ToLowerInvariant()})", 1, 1);
-            return new SingleTaskResult(rows);
-        });
+            var task = suite.Tasks[t];
+            suite.Progress.Report($"single-task accuracy ({init.ToString().ToLowerInvariant()})", t, suite.Tasks.Count);
+            double Acc(EditMode m, SplitKind s, double alpha) { var e = suite.Evaluator(m, init); return e.Accuracy(task, s, e.Only(t, alpha)); }
+            rows.Add(new SingleTaskRow(task.Name, task.Classes.Count,
+                Acc(EditMode.Standard, SplitKind.Validation, 0), Acc(EditMode.Standard, SplitKind.Test, 0),
+                Acc(EditMode.Standard, SplitKind.Validation, 1), Acc(EditMode.Standard, SplitKind.Test, 1),
+                Acc(EditMode.PostHoc, SplitKind.Validation, 1), Acc(EditMode.PostHoc, SplitKind.Test, 1),
+                Acc(EditMode.Linear, SplitKind.Validation, 1), Acc(EditMode.Linear, SplitKind.Test, 1)));
+        }
+        suite.Progress.Report($"single-task accuracy ({init.ToString().ToLowerInvariant()})", 1, 1);
+        return new SingleTaskResult(rows);
+    }
 
     /// <summary>Figure 2's table: one row per task.</summary>
     public static Deedle.Frame<int, string> Table(SingleTaskResult result) => Tables.FromRecords(result.Rows);
@@ -61,17 +66,17 @@ public static class SingleTask
     }
 
     /// <summary>Writes Figure 2's table, chart and report section.</summary>
-    public static void Report(Suite suite, SingleTaskResult result)
+    public static ReportSection Report(Suite suite, SingleTaskResult result)
     {
         var rows = result.Rows;
         double gap = rows.Average(r => r.StandardTest - r.PostHocTest);
         int lower = rows.Count(r => r.PostHocTest < r.StandardTest);
-        ReportWriter.Write(suite, "fig2_single_task", "Figure 2 — single-task accuracy, non-linear vs post-hoc linearized", Table(result),
+        return suite.Publish(Experiment.SingleTask, Table(result),
             "Accuracy of θ0 + τ_t on task t's test split, evaluated with the network (Non-lin. FT) and with its first-order Taylor expansion " +
             "around θ0 at the same τ_t (Post-hoc lin.); linear fine-tuning and the zero-shot head (θ0) for reference. The paper finds post-hoc " +
             "linearization loses accuracy for every model: fine-tuning does not happen in the linear regime.",
             $"Post-hoc linearization is below non-linear fine-tuning on {lower} of {rows.Count} tasks, by {100 * gap:F1} points on average " +
             $"({(lower == rows.Count ? "the paper's claim holds here" : "the paper's claim holds only partly here")}).",
-            [("fig2_single_task", Chart(result), 760, 440)]);
+            new FigureSpec(ExperimentRegistry.Stem(Experiment.SingleTask), Chart(result), 760, 440));
     }
 }

@@ -1,4 +1,5 @@
 using TangentKit.Data;
+using TangentKit.Evaluation;
 using TangentKit.Reporting;
 using TangentKit.TaskVectors;
 using TangentKit.Training;
@@ -8,7 +9,8 @@ namespace TangentKit.Experiments;
 /// <summary>
 /// One reproduction in progress: the preset's data, both backbones (pre-trained and random), every task vector
 /// (fine-tuned on demand as cached, resumable runs under <c>&lt;output&gt;/runs</c>) and evaluators per mode. Every experiment
-/// of the paper is a function of a suite; results land in <see cref="Results"/>.
+/// of the paper is a function of a suite; results land in <see cref="Results"/>. The data are loaded on first use, so an
+/// experiment whose results are stored is drawn from its files without fetching or loading anything.
 /// </summary>
 public sealed class Suite : IDisposable
 {
@@ -16,22 +18,25 @@ public sealed class Suite : IDisposable
     readonly Dictionary<(Initialization, string, FineTuneMode), TaskVector> _vectors = [];
     readonly Dictionary<(Initialization, EditMode), EditedEvaluator> _evaluators = [];
 
-    /// <summary>A suite for <paramref name="preset"/> writing under <paramref name="outputDirectory"/> (e.g. results/mini).</summary>
-    public Suite(Preset preset, SuiteData data, string outputDirectory, IExperimentProgress progress)
+    readonly Lazy<SuiteData> _data;
+
+    /// <summary>A suite for <paramref name="preset"/> writing under <paramref name="outputDirectory"/> (e.g. results/mini); <paramref name="loadData"/> runs on first use.</summary>
+    public Suite(Preset preset, Func<SuiteData> loadData, string outputDirectory, IExperimentProgress progress)
     {
-        (Preset, Data, Progress) = (preset, data, progress);
-        Results = new ResultStore(outputDirectory, preset);
+        (Preset, Progress) = (preset, progress);
+        _data = new Lazy<SuiteData>(loadData, LazyThreadSafetyMode.ExecutionAndPublication);
+        Results = new ResultStore(outputDirectory, preset.Name, ResultStore.FingerprintOf(preset));
     }
 
-    /// <summary>Loads the preset's data and opens a suite on it.</summary>
+    /// <summary>Opens a suite on the preset's data (fetched and loaded only when an experiment needs them).</summary>
     public static Suite Open(Preset preset, string outputDirectory, IExperimentProgress progress, string? dataCache = null) =>
-        new(preset, SuiteData.Load(preset, dataCache, progress.Message), outputDirectory, progress);
+        new(preset, () => SuiteData.Load(preset, dataCache, progress.Message), outputDirectory, progress);
 
     /// <summary>The preset.</summary>
     public Preset Preset { get; }
 
-    /// <summary>Tasks and backbone.</summary>
-    public SuiteData Data { get; }
+    /// <summary>Tasks and backbone (loaded on first access).</summary>
+    public SuiteData Data => _data.Value;
 
     /// <summary>Where results are read and written.</summary>
     public ResultStore Results { get; }
@@ -74,7 +79,19 @@ public sealed class Suite : IDisposable
     public EditedEvaluator Evaluator(EditMode mode, Initialization init = Initialization.Pretrained)
     {
         if (_evaluators.TryGetValue((init, mode), out var e)) return e;
-        return _evaluators[(init, mode)] = new EditedEvaluator(Backbone(init), mode, Vectors(mode.VectorsFrom(), init));
+        var backbone = Backbone(init);
+        var vectors = Vectors(mode.VectorsFrom(), init);
+        return _evaluators[(init, mode)] = new EditedEvaluator(backbone.Linearized, backbone.Heads, mode, vectors);
+    }
+
+    /// <summary>Writes <paramref name="experiment"/>'s table, figures and report section under its registry stem and title.</summary>
+    public ReportSection Publish(Experiment experiment, Deedle.Frame<int, string> table, string description, string finding,
+        params FigureSpec[] figures)
+    {
+        var info = ExperimentRegistry.Of(experiment);
+        var section = Results.Publish(info.Stem, info.Title, table, description, finding, figures);
+        Progress.Message($"{info.Title}: {finding}");
+        return section;
     }
 
     /// <summary>Frees evaluators, vectors, backbones and data.</summary>
@@ -83,7 +100,7 @@ public sealed class Suite : IDisposable
         foreach (var e in _evaluators.Values) e.Dispose();
         foreach (var v in _vectors.Values) v.Dispose();
         foreach (var b in _backbones.Values) b.Dispose();
-        Data.Dispose();
+        if (_data.IsValueCreated) _data.Value.Dispose();
     }
 
     // Synchronous IProgress (Progress<T> would post to the thread pool and reorder reports).

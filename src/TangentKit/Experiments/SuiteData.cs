@@ -47,7 +47,7 @@ public sealed class SuiteData : IDisposable
     {
         string Fetch(string name) => ArtifactFetcher.Fetch(DataManifest.Get(name), cache, log);
         var modelFolder = Fetch("resnet18-imagenet");
-        var means = Datasets.ImageNetChannelMeans(Path.Combine(modelFolder, "ResNetPreprocess.onnx"));
+        var means = ImageNetPreprocessing.ChannelMeans(Path.Combine(modelFolder, "ResNetPreprocess.onnx"));
         int size = preset.ImageSize;
         var sizes = preset.Sizes;
         long seed = preset.Seed;

@@ -1,78 +1,106 @@
+using TangentKit.Data;
 using TangentKit.Evaluation;
 using TangentKit.Reporting;
 
 namespace TangentKit.Experiments;
 
-/// <summary>One row of Table 1: a method's chosen α and its average absolute and normalised test accuracy.</summary>
-public sealed record AdditionRow(string Initialization, string Method, double Alpha, double AbsoluteTest, double NormalizedTest, IReadOnlyList<double> PerTaskTest);
+/// <summary>One row of Table 1: a method's chosen α and its average absolute and normalized test accuracy.</summary>
+/// <param name="Initialization">Where θ0 came from.</param>
+/// <param name="Mode">The edit mode; null for the zero-shot row (θ0 itself, α = 0).</param>
+/// <param name="Alpha">The shared coefficient chosen on validation.</param>
+/// <param name="AbsoluteTest">Average test accuracy over the tasks.</param>
+/// <param name="NormalizedTest">Average of accuracy / single-task accuracy of the same mode (NaN for zero-shot).</param>
+/// <param name="PerTaskTest">Test accuracy per task, in task order.</param>
+public sealed record AdditionRow(Initialization Initialization, EditMode? Mode, double Alpha, double AbsoluteTest,
+    double NormalizedTest, IReadOnlyList<double> PerTaskTest)
+{
+    /// <summary>The paper's row label.</summary>
+    public string Method => Mode?.Label() ?? "Zero-shot (θ0)";
+}
 
-/// <summary>Table 1's rows and the validation curves α ↦ average normalised accuracy.</summary>
-public sealed record AdditionResult(IReadOnlyList<string> Tasks, IReadOnlyList<AdditionRow> Rows, IReadOnlyDictionary<string, IReadOnlyList<AlphaPoint>> Curves)
+/// <summary>Table 1's rows and the validation curves α ↦ average normalized accuracy, by mode.</summary>
+public sealed record AdditionResult(IReadOnlyList<string> Tasks, IReadOnlyList<AdditionRow> Rows,
+    IReadOnlyDictionary<EditMode, IReadOnlyList<AlphaPoint>> Curves)
 {
     /// <summary>The row of <paramref name="mode"/>.</summary>
-    public AdditionRow Of(EditMode mode) => Rows.Single(r => r.Method == mode.Label());
+    public AdditionRow Of(EditMode mode) => Rows.Single(r => r.Mode == mode);
+
+    /// <summary>The zero-shot row (θ0).</summary>
+    public AdditionRow ZeroShot => Rows.Single(r => r.Mode is null);
 }
 
 /// <summary>
 /// Table 1 — task addition: all task vectors summed with one shared α ∈ {0, 0.05, …, 1} chosen on validation by average
-/// normalised accuracy (normalised by the single-task accuracy of the same mode), reported on test.
+/// normalized accuracy (normalized by the single-task accuracy of the same mode), reported on test.
+/// Shown in notebooks/01-table1-task-addition.
 /// </summary>
 public static class TaskAddition
 {
-    /// <summary>Computes (or reads) Table 1 for <paramref name="init"/>.</summary>
-    public static AdditionResult Run(Suite suite, Initialization init = Initialization.Pretrained)
+    /// <summary>Computes (or reads) Table 1 from the pre-trained θ0.</summary>
+    public static AdditionResult Run(Suite suite)
     {
-        var single = SingleTask.Run(suite, init);
-        return suite.Results.GetOrCompute(init == Initialization.Pretrained ? "table1_task_addition" : "random_init_task_addition", () =>
-        {
-            var tasks = suite.Tasks;
-            var rows = new List<AdditionRow>();
-            var curves = new Dictionary<string, IReadOnlyList<AlphaPoint>>();
-            var zeroShot = single.Rows.Select(r => r.ZeroShotTest).ToList();
-            rows.Add(new AdditionRow(init.ToString(), "Zero-shot (θ0)", 0, zeroShot.Average(), double.NaN, zeroShot));
-            foreach (var mode in EditModes.All)
-            {
-                var label = $"task addition: {mode.Label()} ({init.ToString().ToLowerInvariant()})";
-                var e = suite.Evaluator(mode, init);
-                int evaluated = 0;
-                double Normalized(double alpha, SplitKind split) => Enumerable.Range(0, tasks.Count)
-                    .Average(t => e.Accuracy(tasks[t], split, e.All(alpha)) / single.Rows[t].Of(mode, split));
-                var choice = AlphaSearch.ForAddition(AlphaSearch.PaperGrid, a =>
-                {
-                    suite.Progress.Report(label, evaluated++, AlphaSearch.PaperGrid.Count);
-                    return Normalized(a, SplitKind.Validation);
-                });
-                suite.Progress.Report(label, 1, 1);
-                var perTask = tasks.Select(t => e.Accuracy(t, SplitKind.Test, e.All(choice.Alpha))).ToList();
-                rows.Add(new AdditionRow(init.ToString(), mode.Label(), choice.Alpha, perTask.Average(),
-                    Enumerable.Range(0, tasks.Count).Average(t => perTask[t] / single.Rows[t].Of(mode, SplitKind.Test)), perTask));
-                curves[mode.Label()] = choice.Curve;
-            }
-            return new AdditionResult(tasks.Select(t => t.Name).ToList(), rows, curves);
-        });
+        var single = SingleTask.Run(suite);
+        return suite.Results.GetOrCompute(ExperimentRegistry.Stem(Experiment.Addition),
+            () => Measure(suite, Initialization.Pretrained, single));
     }
 
-    /// <summary>Table 1: method, chosen α, absolute and normalised test accuracy (%).</summary>
-    public static Deedle.Frame<int, string> Table(AdditionResult result) =>
-        Tables.FromRecords(result.Rows.Select(r => new { r.Method, r.Alpha, AbsolutePercent = 100 * r.AbsoluteTest, NormalizedPercent = 100 * r.NormalizedTest }));
+    /// <summary>Runs the Table 1 protocol from <paramref name="init"/>'s θ0 with its single-task accuracies (not cached on its own).</summary>
+    public static AdditionResult Measure(Suite suite, Initialization init, SingleTaskResult single)
+    {
+        var tasks = suite.Tasks;
+        var rows = new List<AdditionRow>();
+        var curves = new Dictionary<EditMode, IReadOnlyList<AlphaPoint>>();
+        var zeroShot = single.Rows.Select(r => r.ZeroShotTest).ToList();
+        rows.Add(new AdditionRow(init, null, 0, zeroShot.Average(), double.NaN, zeroShot));
+        foreach (var mode in EditModes.All)
+        {
+            var label = $"task addition: {mode.Label()} ({init.ToString().ToLowerInvariant()})";
+            var e = suite.Evaluator(mode, init);
+            int evaluated = 0;
+            double Normalized(double alpha, SplitKind split) => Enumerable.Range(0, tasks.Count)
+                .Average(t => e.Accuracy(tasks[t], split, e.All(alpha)) / single.Rows[t].Of(mode, split));
+            var choice = AlphaSearch.ForAddition(AlphaSearch.PaperGrid, a =>
+            {
+                suite.Progress.Report(label, evaluated++, AlphaSearch.PaperGrid.Count);
+                return Normalized(a, SplitKind.Validation);
+            });
+            suite.Progress.Report(label, 1, 1);
+            var perTask = tasks.Select(t => e.Accuracy(t, SplitKind.Test, e.All(choice.Alpha))).ToList();
+            double normalized = Enumerable.Range(0, tasks.Count).Average(t => perTask[t] / single.Rows[t].Of(mode, SplitKind.Test));
+            rows.Add(new AdditionRow(init, mode, choice.Alpha, perTask.Average(), normalized, perTask));
+            curves[mode] = choice.Curve;
+        }
+        return new AdditionResult(tasks.Select(t => t.Name).ToList(), rows, curves);
+    }
 
-    /// <summary>The validation curves α ↦ average normalised accuracy of every mode.</summary>
-    public static Plotly.NET.GenericChart Chart(AdditionResult result) => Figures.Lines("Table 1 — validation: average normalised accuracy vs α",
-            result.Curves.Select(kv => (kv.Key, (IReadOnlyList<double>)kv.Value.Select(p => p.Alpha).ToList(), (IReadOnlyList<double>)kv.Value.Select(p => p.Score).ToList())),
-            "α (shared by all task vectors)", "avg normalised accuracy (validation)");
+    /// <summary>Table 1: method, chosen α, absolute and normalized test accuracy (%).</summary>
+    public static Deedle.Frame<int, string> Table(AdditionResult result) =>
+        Tables.FromRecords(result.Rows.Select(r => new
+        {
+            r.Method, r.Alpha, AbsolutePercent = 100 * r.AbsoluteTest, NormalizedPercent = 100 * r.NormalizedTest,
+        }));
+
+    /// <summary>The validation curves α ↦ average normalized accuracy of every mode.</summary>
+    public static Plotly.NET.GenericChart Chart(AdditionResult result) => Figures.Lines(
+        "Table 1 — validation: average normalized accuracy vs α",
+        result.Curves.Select(kv => (kv.Key.Label(), (IReadOnlyList<double>)kv.Value.Select(p => p.Alpha).ToList(),
+            (IReadOnlyList<double>)kv.Value.Select(p => p.Score).ToList())),
+        "α (shared by all task vectors)", "avg normalized accuracy (validation)");
 
     /// <summary>Writes Table 1 (CSV, HTML), its α curves and the report section.</summary>
-    public static void Report(Suite suite, AdditionResult result)
+    public static ReportSection Report(Suite suite, AdditionResult result)
     {
         var (lin, std, post) = (result.Of(EditMode.Linear), result.Of(EditMode.Standard), result.Of(EditMode.PostHoc));
         string verdict = lin.NormalizedTest > std.NormalizedTest ? "holds here" : "does not hold here";
-        ReportWriter.Write(suite, "table1_task_addition", "Table 1 — task addition", Table(result),
-            $"All {result.Tasks.Count} task vectors ({string.Join(", ", result.Tasks)}) are added with one shared α chosen on the validation splits " +
-            "from {0, 0.05, …, 1} by average normalised accuracy (accuracy of the edited model divided by the single-task accuracy of the same mode); " +
-            "numbers are test accuracies at that α, averaged over tasks. Linear and post-hoc rows use the exact affine shortcut.",
-            $"Normalised accuracy: linear FT {100 * lin.NormalizedTest:F1} %, non-linear FT {100 * std.NormalizedTest:F1} %, post-hoc {100 * post.NormalizedTest:F1} %; " +
-            $"absolute: {100 * lin.AbsoluteTest:F1} / {100 * std.AbsoluteTest:F1} / {100 * post.AbsoluteTest:F1} % (zero-shot {100 * result.Rows[0].AbsoluteTest:F1} %). " +
-            $"The paper's claim that linear FT gives higher normalised task-addition accuracy than standard FT {verdict}.",
-            [("table1_task_addition", Chart(result), 760, 440)]);
+        return suite.Publish(Experiment.Addition, Table(result),
+            $"All {result.Tasks.Count} task vectors ({string.Join(", ", result.Tasks)}) are added with one shared α chosen on the " +
+            "validation splits from {0, 0.05, …, 1} by average normalized accuracy (accuracy of the edited model divided by the " +
+            "single-task accuracy of the same mode); numbers are test accuracies at that α, averaged over tasks. Linear and " +
+            "post-hoc rows use the exact affine shortcut.",
+            $"Normalized accuracy: linear FT {100 * lin.NormalizedTest:F1} %, non-linear FT {100 * std.NormalizedTest:F1} %, " +
+            $"post-hoc {100 * post.NormalizedTest:F1} %; absolute: {100 * lin.AbsoluteTest:F1} / {100 * std.AbsoluteTest:F1} / " +
+            $"{100 * post.AbsoluteTest:F1} % (zero-shot {100 * result.ZeroShot.AbsoluteTest:F1} %). The paper's claim that linear " +
+            $"FT gives higher normalized task-addition accuracy than standard FT {verdict}.",
+            new FigureSpec(ExperimentRegistry.Stem(Experiment.Addition), Chart(result), 760, 440));
     }
 }

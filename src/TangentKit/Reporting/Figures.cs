@@ -6,10 +6,17 @@ using CSharpChart = Plotly.NET.CSharp.Chart;
 
 namespace TangentKit.Reporting;
 
-/// <summary>The report's Plotly.NET figures (bars, heat maps, lines) and their offline files: HTML with plotly.js inlined, PNG via headless Chromium.</summary>
+/// <summary>
+/// The report's Plotly.NET figures (bars, heat maps, lines) and their offline files: pages and report fragments that
+/// share one local copy of plotly.js (the one Plotly.NET ships), PNG via headless Chromium.
+/// </summary>
 public static class Figures
 {
-    static readonly DisplayOptions Offline = DisplayOptions.init(null, null, null, null, null, null, FSharpOption<PlotlyJSReference>.Some(PlotlyJSReference.Full));
+    static readonly DisplayOptions LocalPlotly = Display(PlotlyJSReference.NewCDN(PlotlyJsFile));
+    static readonly DisplayOptions NoPlotly = Display(PlotlyJSReference.NoReference);
+
+    static DisplayOptions Display(PlotlyJSReference reference) =>
+        DisplayOptions.init(null, null, null, null, null, null, FSharpOption<PlotlyJSReference>.Some(reference));
 
     /// <summary>Grouped bars: one series per entry of <paramref name="series"/>, one group per category.</summary>
     public static GenericChart Bars(string title, IReadOnlyList<string> categories, IEnumerable<(string Name, IReadOnlyList<double> Values)> series, string yTitle, int width = 760, int height = 440)
@@ -54,16 +61,40 @@ public static class Figures
         return Plotly.NET.CSharp.GenericChartExtensions.WithSize(chart, Width: width, Height: height);
     }
 
-    /// <summary>Self-contained HTML of the chart (plotly.js inlined: works offline).</summary>
-    public static string ToOfflineHtml(GenericChart chart) => GenericChart.toEmbeddedHTML(GenericChart.setDisplayOptions(Offline, chart));
+    /// <summary>The file name of the local plotly.js that every page and the report index load (written next to them).</summary>
+    public const string PlotlyJsFile = "plotly.min.js";
 
-    /// <summary>Writes <paramref name="stem"/>.html and, when Chromium is installed, <paramref name="stem"/>.png; returns the files written.</summary>
-    public static IReadOnlyList<string> Save(GenericChart chart, string stem, int width, int height)
+    /// <summary>A complete HTML page of the chart that loads <see cref="PlotlyJsFile"/> from its own folder (offline, no CDN).</summary>
+    public static string ToPageHtml(GenericChart chart) => GenericChart.toEmbeddedHTML(GenericChart.setDisplayOptions(LocalPlotly, chart));
+
+    /// <summary>The chart as a <c>div</c> and its drawing script, for a page that already loads plotly.js (the report index).</summary>
+    public static string ToFragment(GenericChart chart) => GenericChart.toChartHTML(GenericChart.setDisplayOptions(NoPlotly, chart));
+
+    /// <summary>Writes the chart's page to <paramref name="htmlPath"/> (atomically) and plotly.js beside it if it is missing.</summary>
+    public static void SavePage(GenericChart chart, string htmlPath)
     {
-        var html = stem + ".html";
-        AtomicFile.WriteAllText(html, ToOfflineHtml(chart));
-        var files = new List<string> { html };
-        if (PngExport.Available && PngExport.TryRender(html, stem + ".png", width, height)) files.Add(stem + ".png");
-        return files;
+        AtomicFile.WriteAllText(htmlPath, ToPageHtml(chart));
+        EnsurePlotlyJs(Path.GetDirectoryName(Path.GetFullPath(htmlPath))!);
+    }
+
+    /// <summary>
+    /// Writes <see cref="PlotlyJsFile"/> (and its licence) into <paramref name="folder"/> from the copy that Plotly.NET ships
+    /// inside its assembly, unless it is already there; returns its path.
+    /// </summary>
+    public static string EnsurePlotlyJs(string folder)
+    {
+        var path = Path.Combine(folder, PlotlyJsFile);
+        if (File.Exists(path)) return path;
+        var assembly = typeof(GenericChart).Assembly;
+        var names = assembly.GetManifestResourceNames();
+        var script = names.SingleOrDefault(n => n.EndsWith(".min.js", StringComparison.Ordinal))
+            ?? throw new InvalidOperationException($"{assembly.GetName()} carries no plotly.js resource; found: {string.Join(", ", names)}.");
+        foreach (var (resource, file) in new[] { (script, PlotlyJsFile), (script + ".LICENSE.txt", PlotlyJsFile + ".LICENSE.txt") })
+        {
+            using var stream = assembly.GetManifestResourceStream(resource);
+            if (stream is null) continue;
+            AtomicFile.Write(Path.Combine(folder, file), stream.CopyTo);
+        }
+        return path;
     }
 }

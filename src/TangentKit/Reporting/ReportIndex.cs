@@ -4,7 +4,10 @@ using TangentKit.IO;
 
 namespace TangentKit.Reporting;
 
-/// <summary>Writes <c>index.html</c>: the findings first, then every table and figure of the run with its protocol, linking the files.</summary>
+/// <summary>
+/// Writes <c>index.html</c>: the findings first, then every section with its protocol, table and interactive figures
+/// (drawn by the folder's one local plotly.js, so the page works offline), linking the JSON, CSV, figure pages and PNGs.
+/// </summary>
 public static class ReportIndex
 {
     /// <summary>Writes the report of <paramref name="store"/>'s sections; returns its path.</summary>
@@ -16,7 +19,7 @@ public static class ReportIndex
           .Append("body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}")
           .Append("table.result{border-collapse:collapse;margin:.5em 0}table.result td,table.result th{border:1px solid #ccc;padding:.25em .6em;text-align:right}")
           .Append("table.result th{background:#f3f3f3}.finding{background:#f6f9ff;border-left:4px solid #4a7;padding:.5em 1em}img{max-width:100%;border:1px solid #eee}")
-          .Append("</style></head><body>");
+          .Append(".figure{margin:1em 0}</style><script src=\"").Append(Figures.PlotlyJsFile).Append("\"></script></head><body>");
         sb.Append("<h1>").Append(E(title)).Append("</h1><p>").Append(E(subtitle)).Append("</p>");
         sb.Append("<h2>Findings</h2><ul>");
         foreach (var s in store.Sections) sb.Append("<li><a href=\"#").Append(s.Name).Append("\">").Append(E(s.Title)).Append("</a>: ").Append(E(s.Finding)).Append("</li>");
@@ -27,14 +30,18 @@ public static class ReportIndex
             sb.Append("<p>").Append(E(s.Description)).Append("</p><p class=\"finding\">").Append(E(s.Finding)).Append("</p>");
             sb.Append(s.TableHtml);
             sb.Append("<p>Files: <a href=\"").Append(s.Name).Append(".json\">JSON</a> · <a href=\"").Append(s.Name).Append(".csv\">CSV</a>");
-            foreach (var f in s.Figures) sb.Append(" · <a href=\"").Append(f).Append(".html\">").Append(f).Append(".html</a>");
+            foreach (var f in s.Figures)
+            {
+                sb.Append(" · <a href=\"").Append(f.Stem).Append(".html\">").Append(f.Stem).Append(".html</a>");
+                if (f.HasPng) sb.Append(" (<a href=\"").Append(f.Stem).Append(".png\">PNG</a>)");
+            }
             sb.Append("</p>");
             foreach (var f in s.Figures)
-                sb.Append(File.Exists(store.PathOf(f + ".png"))
-                    ? $"<p><a href=\"{f}.html\"><img src=\"{f}.png\" alt=\"{E(s.Title)}\"></a></p>"
-                    : $"<p><a href=\"{f}.html\">open the interactive figure</a> (PNG needs Chromium)</p>");
+                sb.Append("<div class=\"figure\">").Append(f.Fragment)
+                  .Append(f.HasPng ? $"<noscript><img src=\"{f.Stem}.png\" alt=\"{E(s.Title)}\"></noscript>" : "").Append("</div>");
         }
         sb.Append("</body></html>");
+        Figures.EnsurePlotlyJs(store.Directory);
         var path = store.PathOf("index.html");
         AtomicFile.WriteAllText(path, sb.ToString());
         return path;

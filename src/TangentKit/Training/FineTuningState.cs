@@ -1,4 +1,5 @@
 using TangentKit.Autodiff;
+using TangentKit.Linearization;
 using TangentKit.Models;
 using TangentKit.TaskVectors;
 using TorchSharp;
@@ -8,8 +9,8 @@ namespace TangentKit.Training;
 
 /// <summary>
 /// The trainable state of one fine-tuning run and its step: in <see cref="FineTuneMode.Standard"/> the weights are θ
-/// (initialised to θ0); in <see cref="FineTuneMode.Linear"/> they are δ (initialised to 0) and the network is evaluated as
-/// f(x; θ0) + J(x; θ0)·δ with θ0 frozen. One step = loss through the frozen head, backward, clip, AdamW.
+/// (initialized to θ0); in <see cref="FineTuneMode.Linear"/> they are δ (initialized to 0) and the model trained is
+/// <see cref="LinearizedModel"/>, f_lin(x; θ0 + δ) = f(x; θ0) + J(x; θ0)·δ with θ0 frozen. One step = loss through the frozen head, backward, clip, AdamW.
 /// </summary>
 public sealed class FineTuningState : IDisposable
 {
@@ -22,7 +23,10 @@ public sealed class FineTuningState : IDisposable
             : theta0.ZerosLikeTrainable();
         foreach (var t in Weights.Values) t.requires_grad_(true);
         Optimizer = new AdamW(Weights);
+        if (mode == FineTuneMode.Linear) _linearized = model.Linearize(theta0);
     }
+
+    readonly LinearizedModel? _linearized;
 
     /// <summary>The network.</summary>
     public IFunctionalModel Model { get; }
@@ -42,11 +46,7 @@ public sealed class FineTuningState : IDisposable
     /// <summary>Features of <paramref name="x"/> at the current weights: f(x; θ) or f(x; θ0) + J·δ (records autograd).</summary>
     public Tensor Features(Tensor x)
     {
-        if (Mode == FineTuneMode.Linear)
-        {
-            var (y0, jd) = Model.Forward(Theta0.DualLookup(Weights), x);
-            return jd is null ? y0 : y0 + jd;
-        }
+        if (Mode == FineTuneMode.Linear) return _linearized!.Forward(x, Weights);
         return Model.Forward(name => new Dual(Weights.TryGetValue(name, out var w) ? w : Theta0[name], null), x).Primal;
     }
 
