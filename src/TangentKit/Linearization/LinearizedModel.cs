@@ -15,6 +15,7 @@ public sealed class LinearizedModel
     /// <summary>Linearizes <paramref name="model"/> at <paramref name="theta0"/>, optionally already displaced by <paramref name="delta"/>.</summary>
     public LinearizedModel(IFunctionalModel model, ParameterSet theta0, IReadOnlyDictionary<string, Tensor>? delta = null)
     {
+        InputCheck.Parameters(model, theta0, "θ0", nameof(theta0));
         Model = model;
         Theta0 = theta0;
         if (delta is not null) CheckDelta(delta);
@@ -73,6 +74,9 @@ public sealed class LinearizedModel
                 throw new ArgumentException($"displacement entry '{name}' is not a parameter of {Model.Name}.", nameof(delta));
             if (!p.shape.SequenceEqual(t.shape))
                 throw new ArgumentException($"displacement entry '{name}' has shape [{string.Join(",", t.shape)}], the parameter has [{string.Join(",", p.shape)}].", nameof(delta));
+            if (t.dtype != p.dtype)
+                throw new ArgumentException($"displacement entry '{name}' is {t.dtype}, the parameter is {p.dtype}.",
+                    nameof(delta));
         }
     }
 }

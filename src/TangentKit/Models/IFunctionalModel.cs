@@ -23,13 +23,21 @@ public interface IFunctionalModel
 /// <summary>Conveniences over <see cref="IFunctionalModel"/>.</summary>
 public static class FunctionalModelExtensions
 {
-    /// <summary>Plain forward f(x; θ) (records autograd only if θ requires grad).</summary>
-    public static Tensor Forward(this IFunctionalModel model, ParameterSet theta, Tensor x) => model.Forward(theta.Lookup(), x).Primal;
+    /// <summary>Plain forward f(x; θ) (records autograd only if θ requires grad); θ must fit the model.</summary>
+    public static Tensor Forward(this IFunctionalModel model, ParameterSet theta, Tensor x)
+    {
+        InputCheck.Parameters(model, theta);
+        return model.Forward(theta.Lookup(), x).Primal;
+    }
 
     /// <summary>An encoder x ↦ f(x; θ) evaluated without autograd (evaluation of standard and edited models).</summary>
-    public static Func<Tensor, Tensor> Encoder(this IFunctionalModel model, ParameterSet theta) => x =>
+    public static Func<Tensor, Tensor> Encoder(this IFunctionalModel model, ParameterSet theta)
     {
-        using var _ = no_grad();
-        return model.Forward(theta.Lookup(), x).Primal;
-    };
+        InputCheck.Parameters(model, theta);
+        return x =>
+        {
+            using var _ = no_grad();
+            return model.Forward(theta.Lookup(), x).Primal;
+        };
+    }
 }

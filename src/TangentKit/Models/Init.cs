@@ -4,17 +4,25 @@ using static TorchSharp.torch;
 namespace TangentKit.Models;
 
 /// <summary>PyTorch's default parameter initialisations, drawn from an explicit seeded generator.</summary>
-internal sealed class Init(long seed, ScalarType dtype)
+internal sealed class Init(long seed, ScalarType dtype, bool shapesOnly = false)
 {
     readonly Generator _generator = new(unchecked((ulong)seed));
+
+    /// <summary>
+    /// An Init whose tensors have shapes but no storage (the meta device): a model's parameter layout at no
+    /// memory cost, read by <see cref="InputCheck.Parameters"/>.
+    /// </summary>
+    public static Init ShapesOnly() => new(0, ScalarType.Float32, shapesOnly: true);
 
     public ScalarType DType => dtype;
 
     /// <summary>U(−bound, bound).</summary>
-    public Tensor Uniform(long[] shape, double bound) => rand(shape, dtype: dtype, generator: _generator) * (2 * bound) - bound;
+    public Tensor Uniform(long[] shape, double bound) =>
+        shapesOnly ? Meta(shape) : rand(shape, dtype: dtype, generator: _generator) * (2 * bound) - bound;
 
     /// <summary>N(0, std²).</summary>
-    public Tensor Normal(long[] shape, double std) => randn(shape, dtype: dtype, generator: _generator) * std;
+    public Tensor Normal(long[] shape, double std) =>
+        shapesOnly ? Meta(shape) : randn(shape, dtype: dtype, generator: _generator) * std;
 
     /// <summary>nn.Linear / nn.Conv default: kaiming_uniform(a=√5) ⇒ U(±1/√fan_in).</summary>
     public Tensor Weight(long[] shape) => Uniform(shape, 1.0 / Math.Sqrt(FanIn(shape)));
@@ -25,8 +33,10 @@ internal sealed class Init(long seed, ScalarType dtype)
     /// <summary>torchvision ResNet convs: kaiming_normal(mode=fan_out, relu) ⇒ N(0, 2/fan_out).</summary>
     public Tensor KaimingNormalFanOut(long[] shape) => Normal(shape, Math.Sqrt(2.0 / (shape[0] * shape.Skip(2).Aggregate(1L, (a, b) => a * b))));
 
-    public Tensor Ones(long size) => ones(size, dtype: dtype);
-    public Tensor Zeros(params long[] shape) => zeros(shape, dtype: dtype);
+    public Tensor Ones(long size) => shapesOnly ? Meta([size]) : ones(size, dtype: dtype);
+    public Tensor Zeros(params long[] shape) => shapesOnly ? Meta(shape) : zeros(shape, dtype: dtype);
+
+    Tensor Meta(long[] shape) => empty(shape, dtype: dtype, device: new Device(DeviceType.META));
 
     public static long FanIn(long[] shape) => shape.Skip(1).Aggregate(1L, (a, b) => a * b);
 }

@@ -14,9 +14,11 @@ public sealed record Mlp(int[] Sizes, Activation Activation = Activation.Gelu) :
     public string Name => $"mlp[{string.Join("-", Sizes)}]";
 
     /// <inheritdoc />
-    public ParameterSet Initialize(long seed, ScalarType dtype = ScalarType.Float32)
+    public ParameterSet Initialize(long seed, ScalarType dtype = ScalarType.Float32) =>
+        Initialize(new Init(seed, dtype));
+
+    internal ParameterSet Initialize(Init init)
     {
-        var init = new Init(seed, dtype);
         var set = new ParameterSet();
         for (int i = 0; i + 1 < Sizes.Length; i++)
         {
@@ -29,6 +31,7 @@ public sealed record Mlp(int[] Sizes, Activation Activation = Activation.Gelu) :
     /// <inheritdoc />
     public Dual Forward(ParameterLookup p, Dual x)
     {
+        InputCheck.Features(this, x, p("fc0.weight"), Sizes[0]);
         x = Flatten(x);
         for (int i = 0; i + 1 < Sizes.Length; i++)
         {

@@ -1,5 +1,7 @@
 using System.Collections;
 using System.Collections.Specialized;
+using System.Buffers.Binary;
+using System.Text.Json;
 using TangentKit.IO;
 using TorchSharp;
 using TorchSharp.PyBridge;
@@ -72,7 +74,11 @@ public static class ParameterFiles
 
     static IEnumerable<KeyValuePair<string, Tensor>> ReadRaw(string path)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"parameter file not found: {path}", path);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"parameter file not found: {path} (expected a .safetensors file or a " +
+                ".pt/.pth/.bin PyTorch state dict there).", path);
+        if (IsSafetensors(path)) CheckSafetensorsHeader(path);
+        else CheckZipMagic(path);
         try
         {
             if (IsSafetensors(path))
@@ -90,5 +96,76 @@ public static class ParameterFiles
         {
             throw new InvalidDataException($"{path}: not a readable {(IsSafetensors(path) ? "safetensors" : "PyTorch state-dict")} file ({e.GetType().Name}: {e.Message}).", e);
         }
+    }
+
+    // Bytes per element of the safetensors dtypes (the specification's names).
+    static readonly Dictionary<string, int> SafetensorsDtypeSizes = new(StringComparer.Ordinal)
+    {
+        ["F64"] = 8, ["F32"] = 4, ["F16"] = 2, ["BF16"] = 2, ["I64"] = 8, ["I32"] = 4, ["I16"] = 2, ["I8"] = 1,
+        ["U8"] = 1, ["BOOL"] = 1,
+    };
+
+    // The header is checked against the file before PyBridge reads it: a truncated or foreign file must not make
+    // the reader copy past the end of its buffers. Layout: u64 little-endian header length, a JSON object of
+    // name → {dtype, shape, data_offsets [start, end) into the data that follows}, optional "__metadata__".
+    static void CheckSafetensorsHeader(string path)
+    {
+        long fileLength = new FileInfo(path).Length;
+        Span<byte> prefix = stackalloc byte[8];
+        using var s = File.OpenRead(path);
+        if (fileLength < 8 || s.ReadAtLeast(prefix, 8, throwOnEndOfStream: false) < 8)
+            throw Bad($"{fileLength} bytes, fewer than the 8-byte header length that starts a safetensors file");
+        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
+        if (headerLength > (ulong)(fileLength - 8))
+            throw Bad($"the header length field says {headerLength} bytes, but only {fileLength - 8} follow " +
+                "(truncated, or not safetensors)");
+        var header = new byte[headerLength];
+        s.ReadExactly(header);
+        long dataLength = fileLength - 8 - (long)headerLength;
+        JsonDocument document;
+        try { document = JsonDocument.Parse(header); }
+        catch (JsonException e) { throw Bad($"the {headerLength}-byte header is not JSON ({e.Message})"); }
+        using var _ = document;
+        var root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object)
+            throw Bad($"the header is a JSON {root.ValueKind}, expected an object");
+        foreach (var entry in root.EnumerateObject())
+        {
+            if (entry.Name == "__metadata__") continue;
+            var (name, v) = (entry.Name, entry.Value);
+            if (v.ValueKind != JsonValueKind.Object || !v.TryGetProperty("dtype", out var dtype) ||
+                !v.TryGetProperty("shape", out var shape) || !v.TryGetProperty("data_offsets", out var offsets) ||
+                shape.ValueKind != JsonValueKind.Array || offsets.ValueKind != JsonValueKind.Array ||
+                offsets.GetArrayLength() != 2)
+                throw Bad($"tensor '{name}' needs dtype, shape and data_offsets [start, end]; " +
+                    $"got {Clip(v.GetRawText())}");
+            if (dtype.GetString() is not { } dt || !SafetensorsDtypeSizes.TryGetValue(dt, out int size))
+                throw Bad($"tensor '{name}' has dtype {dtype.GetRawText()}, expected one of " +
+                    string.Join(", ", SafetensorsDtypeSizes.Keys));
+            long numel = 1;
+            foreach (var d in shape.EnumerateArray())
+                numel = d.TryGetInt64(out long n) && n >= 0 ? numel * n
+                    : throw Bad($"tensor '{name}' has shape {shape.GetRawText()}, expected non-negative sizes");
+            if (!offsets[0].TryGetInt64(out long start) || !offsets[1].TryGetInt64(out long end) ||
+                start < 0 || end < start || end > dataLength || end - start != numel * size)
+                throw Bad($"tensor '{name}' ({dt} {shape.GetRawText()}, {numel * size} bytes) has data_offsets " +
+                    $"{offsets.GetRawText()}, expected {numel * size} bytes within the {dataLength} data bytes " +
+                    "of the file (truncated?)");
+        }
+
+        InvalidDataException Bad(string what) => new($"{path}: not a valid safetensors file: {what}.");
+        static string Clip(string text) => text.Length <= 80 ? text : text[..80] + "…";
+    }
+
+    // torch.save writes a zip archive (local file header "PK\x03\x04"); the legacy pickle-only format is not read.
+    static void CheckZipMagic(string path)
+    {
+        Span<byte> magic = stackalloc byte[4];
+        int read;
+        using (var s = File.OpenRead(path)) read = s.ReadAtLeast(magic, 4, throwOnEndOfStream: false);
+        if (read == 4 && magic[0] == 'P' && magic[1] == 'K' && magic[2] == 3 && magic[3] == 4) return;
+        string got = read == 0 ? "the file is empty" : $"it starts with {Convert.ToHexString(magic[..read])}";
+        throw new InvalidDataException($"{path}: not a PyTorch state-dict file: expected a zip archive as torch.save " +
+            $"writes (starting with 504B0304, \"PK\"); {got}.");
     }
 }

@@ -26,9 +26,11 @@ public sealed record ResNet(int[] Blocks, int[] Widths, int InChannels = 3) : IF
     public string Name => $"resnet[{string.Join(",", Blocks)}]x[{string.Join(",", Widths)}]";
 
     /// <inheritdoc />
-    public ParameterSet Initialize(long seed, ScalarType dtype = ScalarType.Float32)
+    public ParameterSet Initialize(long seed, ScalarType dtype = ScalarType.Float32) =>
+        Initialize(new Init(seed, dtype));
+
+    internal ParameterSet Initialize(Init init)
     {
-        var init = new Init(seed, dtype);
         var set = new ParameterSet().Add("conv1.weight", init.KaimingNormalFanOut([Widths[0], InChannels, 7, 7]));
         AddBatchNorm(set, init, "bn1", Widths[0]);
         long inWidth = Widths[0];
@@ -69,12 +71,16 @@ public sealed record ResNet(int[] Blocks, int[] Widths, int InChannels = 3) : IF
     /// <inheritdoc />
     public Dual Forward(ParameterLookup p, Dual x)
     {
+        InputCheck.Images(this, x, p("conv1.weight"), InChannels, minSize: StemMinSize);
         x = Relu(Norm(p, "bn1", Conv2d(x, p("conv1.weight"), stride: 2, padding: 3)));
         x = MaxPool2d(x, 3, 2, 1);
         foreach (var (layer, block, stride) in BlockPlan())
             x = BasicBlock(p, $"layer{layer + 1}.{block}.", x, stride);
         return Flatten(AdaptiveAvgPool2d(x, 1));
     }
+
+    // The 7×7 stem pads by 3, so any H, W ≥ 7 − 2·3 = 1 gives a feature map; the later ops pad to fit.
+    const int StemMinSize = 1;
 
     static Dual BasicBlock(ParameterLookup p, string pre, Dual x, int stride)
     {

@@ -16,9 +16,11 @@ public sealed record TextTransformer(int VocabSize, int ContextLength, int Width
     public string Name => $"text-transformer[v{VocabSize}, n{ContextLength}, d{Width}, L{Layers}, h{Heads}]";
 
     /// <inheritdoc />
-    public ParameterSet Initialize(long seed, ScalarType dtype = ScalarType.Float32)
+    public ParameterSet Initialize(long seed, ScalarType dtype = ScalarType.Float32) =>
+        Initialize(new Init(seed, dtype));
+
+    internal ParameterSet Initialize(Init init)
     {
-        var init = new Init(seed, dtype);
         var set = new ParameterSet()
             .Add("token_embedding.weight", init.Normal([VocabSize, Width], 0.02))
             .Add("positional_embedding", init.Normal([ContextLength, Width], 0.01));
@@ -30,9 +32,9 @@ public sealed record TextTransformer(int VocabSize, int ContextLength, int Width
     /// <inheritdoc />
     public Dual Forward(ParameterLookup p, Dual x)
     {
+        InputCheck.Tokens(this, x, ContextLength);
         var ids = x.Primal;
         long n = ids.shape[1];
-        if (n > ContextLength) throw new ArgumentException($"{n} tokens exceed the context length {ContextLength}.", nameof(x));
         var tokens = Embedding(ids, p("token_embedding.weight")) + p("positional_embedding").Map(t => t.narrow(0, 0, n));
         using var mask = CausalMask(n, tokens.Primal.dtype, tokens.Primal.device);
         for (int i = 0; i < Layers; i++)

@@ -21,9 +21,11 @@ public sealed record VisionTransformer(int ImageSize, int PatchSize, int Width, 
     public string Name => $"vit[{ImageSize}/{PatchSize}, d{Width}, L{Layers}, h{Heads}]";
 
     /// <inheritdoc />
-    public ParameterSet Initialize(long seed, ScalarType dtype = ScalarType.Float32)
+    public ParameterSet Initialize(long seed, ScalarType dtype = ScalarType.Float32) =>
+        Initialize(new Init(seed, dtype));
+
+    internal ParameterSet Initialize(Init init)
     {
-        var init = new Init(seed, dtype);
         double scale = Math.Pow(Width, -0.5);
         var set = new ParameterSet()
             .Add("conv1.weight", init.Weight([Width, InChannels, PatchSize, PatchSize]))
@@ -38,6 +40,9 @@ public sealed record VisionTransformer(int ImageSize, int PatchSize, int Width, 
     /// <inheritdoc />
     public Dual Forward(ParameterLookup p, Dual x)
     {
+        long grid = ImageSize / PatchSize;
+        InputCheck.Images(this, x, p("conv1.weight"), InChannels, size: ImageSize,
+            note: $" (a {grid}×{grid} grid of {PatchSize}×{PatchSize} patches)");
         var patches = Conv2d(x, p("conv1.weight"), stride: PatchSize);                      // [B, D, g, g]
         long b = patches.Shape[0];
         patches = patches.Map(t => t.flatten(2).transpose(1, 2));                           // [B, g², D]

@@ -1,3 +1,4 @@
+using System.Globalization;
 using TangentKit.Linearization;
 using TangentKit.Models;
 using TorchSharp;
@@ -62,19 +63,26 @@ public sealed class TaskVector : IDisposable
         return new TaskVector(entries);
     }
 
-    /// <summary>θ0 + α·τ for a standard (non-linear) model; entries of θ0 not in τ are copied unchanged.</summary>
+    /// <summary>
+    /// θ0 + α·τ for a standard (non-linear) model; entries of θ0 not in τ are copied unchanged. Every entry of τ
+    /// must be in θ0 with its shape and dtype, and α must be finite.
+    /// </summary>
     public ParameterSet ApplyTo(ParameterSet theta0, double alpha = 1.0)
     {
-        foreach (var name in Entries.Names.Where(n => !theta0.ContainsKey(n)))
-            throw new ArgumentException($"task-vector entry '{name}' is not a parameter of θ0.", nameof(theta0));
+        RequireFinite(alpha, nameof(alpha));
+        RequireSameLayout(Entries, theta0, "τ", "θ0", bMayHaveMore: true);
         return theta0.Map((name, t0) => Entries.TryGetValue(name, out var tau) ? (t0.detach() + alpha * tau).to_type(t0.dtype) : t0.detach().clone());
     }
 
     /// <summary>f_lin(·; θ0 + α·τ): the linearized model displaced along this vector (post-hoc linearization of a standard τ, or a linear-FT τ).</summary>
-    public LinearizedModel ApplyTo(LinearizedModel linearized, double alpha = 1.0) =>
-        linearized.WithDelta((alpha * this).Entries);
+    public LinearizedModel ApplyTo(LinearizedModel linearized, double alpha = 1.0)
+    {
+        RequireFinite(alpha, nameof(alpha));
+        RequireSameLayout(Entries, linearized.Theta0, "τ", "θ0", bMayHaveMore: true);
+        return linearized.WithDelta((alpha * this).Entries);
+    }
 
-    /// <summary>Sum by name; both vectors must have the same names and shapes.</summary>
+    /// <summary>Sum by name; both vectors must have the same names, shapes and dtypes.</summary>
     public static TaskVector operator +(TaskVector a, TaskVector b) => Combine(a, b, (x, y) => x + y);
 
     /// <summary>Difference by name.</summary>
@@ -83,8 +91,12 @@ public sealed class TaskVector : IDisposable
     /// <summary>Negation −τ (task negation, Table 2).</summary>
     public static TaskVector operator -(TaskVector a) => new(a.Entries.Map((_, t) => -t));
 
-    /// <summary>Scaling α·τ.</summary>
-    public static TaskVector operator *(double alpha, TaskVector a) => new(a.Entries.Map((_, t) => alpha * t));
+    /// <summary>Scaling α·τ (α finite).</summary>
+    public static TaskVector operator *(double alpha, TaskVector a)
+    {
+        RequireFinite(alpha, nameof(alpha));
+        return new(a.Entries.Map((_, t) => alpha * t));
+    }
 
     /// <summary>Scaling τ·α.</summary>
     public static TaskVector operator *(TaskVector a, double alpha) => alpha * a;
@@ -94,10 +106,10 @@ public sealed class TaskVector : IDisposable
     {
         var list = vectors.ToList();
         if (list.Count == 0) throw new ArgumentException("cannot sum an empty list of task vectors.", nameof(vectors));
+        for (int i = 1; i < list.Count; i++) RequireSameLayout(list[0].Entries, list[i].Entries, "τ_1", $"τ_{i + 1}");
         var total = new TaskVector(list[0].Entries.Clone());
         foreach (var v in list.Skip(1))
         {
-            RequireSameLayout(total.Entries, v.Entries, "τ_1", "τ_t");
             using var noGrad = no_grad();
             foreach (var (name, t) in v.Entries) total.Entries[name].add_(t);
         }
@@ -124,7 +136,18 @@ public sealed class TaskVector : IDisposable
     public void Save(string path) => ParameterFiles.Save(Entries, path);
 
     /// <summary>Reads a vector written by <see cref="Save"/> (or by PyTorch).</summary>
-    public static TaskVector Load(string path) => FromEntries(ParameterFiles.Load(path));
+    public static TaskVector Load(string path)
+    {
+        var entries = ParameterFiles.Load(path);
+        if (entries.FirstOrDefault(kv => !kv.Value.is_floating_point()) is { Key: not null } bad)
+        {
+            var message = $"{path}: entry '{bad.Key}' is {bad.Value.dtype}; a task-vector file holds " +
+                "floating-point tensors only (is this a state dict rather than a task vector?).";
+            entries.Dispose();
+            throw new InvalidDataException(message);
+        }
+        return new TaskVector(entries);
+    }
 
     /// <summary>Frees the entries.</summary>
     public void Dispose() => Entries.Dispose();
@@ -135,17 +158,34 @@ public sealed class TaskVector : IDisposable
         return new(a.Entries.Map((name, t) => op(t, b.Entries[name])));
     }
 
-    static void RequireSameLayout(ParameterSet a, ParameterSet b, string aName, string bName)
+    // Same names (b may hold more, e.g. θ0's integer buffers, when bMayHaveMore), shapes and dtypes: libtorch
+    // would broadcast or promote a mismatch silently, or fail with sizes that name no parameter.
+    static void RequireSameLayout(ParameterSet a, ParameterSet b, string aName, string bName, bool bMayHaveMore = false)
     {
         var onlyA = a.Names.Where(n => !b.ContainsKey(n)).ToList();
-        var onlyB = b.Names.Where(n => !a.ContainsKey(n)).ToList();
-        var shapes = a.Names.Where(n => b.ContainsKey(n) && !a[n].shape.SequenceEqual(b[n].shape))
-            .Select(n => $"{n} [{string.Join(",", a[n].shape)}] vs [{string.Join(",", b[n].shape)}]").ToList();
-        if (onlyA.Count + onlyB.Count + shapes.Count == 0) return;
+        var onlyB = bMayHaveMore ? [] : b.Names.Where(n => !a.ContainsKey(n)).ToList();
+        var shapes = new List<string>();
+        var dtypes = new List<string>();
+        foreach (var (n, t) in a)
+        {
+            if (!b.TryGetValue(n, out var u)) continue;
+            var (ta, tb) = (t.shape, u.shape);
+            if (!ta.SequenceEqual(tb)) shapes.Add($"{n} [{string.Join(",", ta)}] vs [{string.Join(",", tb)}]");
+            if (t.dtype != u.dtype) dtypes.Add($"{n} {t.dtype} vs {u.dtype}");
+        }
+        if (onlyA.Count + onlyB.Count + shapes.Count + dtypes.Count == 0) return;
         static string List(IEnumerable<string> xs) => string.Join(", ", xs.Take(6)) + (xs.Count() > 6 ? ", …" : "");
         throw new ArgumentException($"{aName} and {bName} do not match:" +
             (onlyA.Count > 0 ? $" only in {aName}: {List(onlyA)};" : "") +
             (onlyB.Count > 0 ? $" only in {bName}: {List(onlyB)};" : "") +
-            (shapes.Count > 0 ? $" shapes differ: {List(shapes)};" : ""));
+            (shapes.Count > 0 ? $" shapes differ: {List(shapes)};" : "") +
+            (dtypes.Count > 0 ? $" dtypes differ: {List(dtypes)};" : ""));
+    }
+
+    static void RequireFinite(double alpha, string paramName)
+    {
+        if (!double.IsFinite(alpha))
+            throw new ArgumentException(
+                $"α must be a finite number; got {alpha.ToString(CultureInfo.InvariantCulture)}.", paramName);
     }
 }
