@@ -10,11 +10,14 @@ static class ReproduceCommand
 {
     public static IEnumerable<Command> Create()
     {
-        yield return Build("reproduce", "Reproduce every table and figure of the paper (fetches data, fine-tunes with caching and resume, evaluates, writes results/<preset>/index.html).", null);
+        yield return Build("reproduce",
+            "Reproduce every table and figure of the paper (fetches data, fine-tunes with caching and resume, evaluates, writes results/<preset>/index.html).", null);
         foreach (var e in ExperimentRegistry.All)
         {
-            var reads = e.Needs.Count == 0 ? "" : $" Reads {string.Join(", ", e.Needs.Select(n => ExperimentRegistry.Of(n).Verb))} first.";
-            yield return Build(e.Verb, $"{e.Summary}{reads} Cached; writes {e.Stem}.json/.csv and its figures; notebook: {e.Notebook}.", e.Id);
+            var reads = e.Needs.Count == 0 ? ""
+                : $" Reads {string.Join(", ", e.Needs.Select(n => ExperimentRegistry.Of(n).Verb))} first.";
+            yield return Build(e.Verb,
+                $"{e.Summary}{reads} Cached; writes {e.Stem}.json/.csv and its figures; notebook: {e.Notebook}.", e.Id);
         }
     }
 
@@ -22,7 +25,8 @@ static class ReproduceCommand
     {
         var preset = new Option<string>("--preset") { Description = "tiny (generated data, seconds) or mini (offline ImageNet ResNet-18 and real tasks).", DefaultValueFactory = _ => "mini" };
         var output = new Option<DirectoryInfo?>("--out") { Description = "Results folder (default: results/<preset>)." };
-        var threads = new Option<int>("--threads") { Description = "Intra-op threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var threads = new Option<int>("--threads") { Description = "Intra-op threads.",
+            DefaultValueFactory = _ => Environment.ProcessorCount };
         var dataCache = new Option<DirectoryInfo?>("--data-cache") { Description = "Where fetched datasets are kept (default: ~/.cache/tangentkit/data)." };
         var command = new Command(name, description) { preset, output, threads, dataCache };
         command.SetAction(r =>

@@ -8,7 +8,10 @@ namespace TangentKit.Evaluation;
 /// <summary>Top-1 accuracy through a frozen head (every table and figure of the paper reports it).</summary>
 public static class Accuracy
 {
-    /// <summary>Fraction of <paramref name="data"/> whose arg-max logit (head over <paramref name="encoder"/>'s features) is the label.</summary>
+    /// <summary>
+    /// Fraction of <paramref name="data"/> whose arg-max logit (head over <paramref name="encoder"/>'s features) is the
+    /// label.
+    /// </summary>
     public static double Top1(Func<Tensor, Tensor> encoder, FrozenHead head, LabeledData data, int batchSize = 256)
     {
         long correct = 0;

@@ -30,8 +30,11 @@ public sealed class AffineFeatureCache : IDisposable
     /// <summary>Labels of the cached inputs.</summary>
     public Tensor Labels { get; }
 
-    /// <summary>Caches f(x; θ0) and J·τ_t over <paramref name="data"/>: one pass with tangents per task vector.</summary>
-    public static AffineFeatureCache Build(LinearizedModel linearized, LabeledData data, IReadOnlyList<TaskVector> taskVectors, int batchSize = 256)
+    /// <summary>
+    /// Caches f(x; θ0) and J·τ_t over <paramref name="data"/>: one pass with tangents per task vector.
+    /// </summary>
+    public static AffineFeatureCache Build(LinearizedModel linearized, LabeledData data,
+        IReadOnlyList<TaskVector> taskVectors, int batchSize = 256)
     {
         using var noGrad = no_grad();
         var bases = new List<Tensor>();
@@ -54,7 +57,8 @@ public sealed class AffineFeatureCache : IDisposable
     public Tensor Features(IReadOnlyList<double> alphas)
     {
         if (alphas.Count != Directions.Count)
-            throw new ArgumentException($"{alphas.Count} coefficients for {Directions.Count} cached task vectors.", nameof(alphas));
+            throw new ArgumentException($"{alphas.Count} coefficients for {Directions.Count} cached task vectors.",
+                nameof(alphas));
         var f = BaseFeatures.clone();
         for (int t = 0; t < alphas.Count; t++) f.add_(Directions[t], alpha: alphas[t]);
         return f;

@@ -10,8 +10,9 @@ namespace TangentKit.Evaluation;
 
 /// <summary>
 /// Logits and accuracy of an edited model θ0 + Σ_t α_t τ_t (one α per edited task, in task order) on any task's split,
-/// for one backbone and <see cref="EditMode"/>. Linear and post-hoc modes use <see cref="AffineFeatureCache"/> (one JVP pass per
-/// task vector and split, then every α is free); the standard mode re-runs the network, reusing the last edited θ.
+/// for one backbone and <see cref="EditMode"/>. Linear and post-hoc modes use <see cref="AffineFeatureCache"/> (one JVP
+/// pass per task vector and split, then every α is free); the standard mode re-runs the network, reusing the last
+/// edited θ.
 /// </summary>
 public sealed class EditedEvaluator : IDisposable
 {
@@ -24,16 +25,21 @@ public sealed class EditedEvaluator : IDisposable
     ParameterSet? _theta;
 
     /// <summary>
-    /// An evaluator of edits of <paramref name="linearized"/>'s θ0 along <paramref name="vectors"/> (one per edited task) in
+    /// An evaluator of edits of <paramref name="linearized"/>'s θ0 along <paramref name="vectors"/> (one per edited
+    /// task) in
     /// <paramref name="mode"/>; each task is read through its frozen head in <paramref name="heads"/> (by task name).
     /// </summary>
     public EditedEvaluator(LinearizedModel linearized, IReadOnlyDictionary<string, FrozenHead> heads, EditMode mode,
-        IReadOnlyList<TaskVector> vectors) => (_linearized, _heads, Mode, _vectors) = (linearized, heads, mode, vectors);
+        IReadOnlyList<TaskVector> vectors) => (_linearized, _heads, Mode, _vectors) = (linearized, heads, mode,
+            vectors);
 
     /// <summary>The mode evaluated.</summary>
     public EditMode Mode { get; }
 
-    /// <summary>Logits of <paramref name="task"/>'s split (its first <paramref name="limit"/> examples, 0 = all) under its own head.</summary>
+    /// <summary>
+    /// Logits of <paramref name="task"/>'s split (its first <paramref name="limit"/> examples, 0 = all) under its own
+    /// head.
+    /// </summary>
     public Tensor Logits(ImageTask task, SplitKind split, IReadOnlyList<double> alphas, int limit = 0)
     {
         if (alphas.Count != _vectors.Count) throw new ArgumentException($"{alphas.Count} coefficients for {_vectors.Count} task vectors.", nameof(alphas));
@@ -44,7 +50,8 @@ public sealed class EditedEvaluator : IDisposable
         {
             var encoder = _linearized.Model.Encoder(Theta(alphas));
             using var scope = NewDisposeScope();
-            return cat(data.Batches(256).Select(b => head.Logits(encoder(b.Inputs))).ToList(), 0).MoveToOuterDisposeScope();
+            return cat(data.Batches(256).Select(b => head.Logits(encoder(b.Inputs))).ToList(),
+                0).MoveToOuterDisposeScope();
         }
         var key = (task.Name, split, limit);
         if (!_caches.TryGetValue(key, out var cache))

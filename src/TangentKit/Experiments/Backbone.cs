@@ -5,12 +5,15 @@ using TangentKit.Training;
 
 namespace TangentKit.Experiments;
 
-/// <summary>Where θ0 comes from: the pre-trained network or a random initialisation of the same shape (the emergence experiment).</summary>
+/// <summary>
+/// Where θ0 comes from: the pre-trained network or a random initialization of the same shape (the emergence
+/// experiment).
+/// </summary>
 public enum Initialization
 {
     /// <summary>The pre-trained weights (ImageNet ResNet-18 in the mini preset).</summary>
     Pretrained,
-    /// <summary>A seeded random initialisation of the same network.</summary>
+    /// <summary>A seeded random initialization of the same network.</summary>
     Random,
 }
 
@@ -41,11 +44,12 @@ public sealed class Backbone : IDisposable
     /// <summary>Frozen head of every task (edited and control), by task name.</summary>
     public IReadOnlyDictionary<string, FrozenHead> Heads { get; }
 
-    /// <summary>θ0 and heads fitted on θ0's normalised train features of every task.</summary>
+    /// <summary>θ0 and heads fitted on θ0's normalized train features of every task.</summary>
     public static Backbone Create(Initialization init, SuiteData data, ParameterSet theta0, ProbeOptions probe)
     {
         var encoder = data.Model.Encoder(theta0);
-        var heads = data.AllTasks.ToDictionary(t => t.Name, t => LinearProbe.Fit(encoder, t.Train, t.Classes.Count, probe));
+        var heads = data.AllTasks.ToDictionary(t => t.Name,
+            t => LinearProbe.Fit(encoder, t.Train, t.Classes.Count, probe));
         return new Backbone(init, data.Model, theta0, heads);
     }
 

@@ -29,8 +29,8 @@ public enum Experiment
 
 /// <summary>
 /// One experiment's record: what it is called everywhere (CLI verb, result files, report heading, notebook), what it
-/// reads first, and how it runs and reports. Every caller (the CLI, <see cref="Reproduction"/>, the notebooks, the tests)
-/// goes through <see cref="ExperimentRegistry"/>, so no file name or heading is written twice.
+/// reads first, and how it runs and reports. Every caller (the CLI, <see cref="Reproduction"/>, the notebooks, the
+/// tests) goes through <see cref="ExperimentRegistry"/>, so no file name or heading is written twice.
 /// </summary>
 /// <param name="Id">The experiment.</param>
 /// <param name="Verb">Its <c>tangent</c> verb.</param>
@@ -40,7 +40,8 @@ public enum Experiment
 /// <param name="Notebook">The notebook that walks through it, relative to the repository root.</param>
 /// <param name="Needs">Experiments whose results it reads (run first, cached).</param>
 /// <param name="RunAndReport">Computes (or reads) its result and writes its files and report section.</param>
-public sealed record ExperimentInfo(Experiment Id, string Verb, string Stem, string Title, string Summary, string Notebook,
+public sealed record ExperimentInfo(Experiment Id, string Verb, string Stem, string Title, string Summary,
+    string Notebook,
     IReadOnlyList<Experiment> Needs, Func<Suite, ReportSection> RunAndReport);
 
 /// <summary>The registry of every experiment, in report order.</summary>
@@ -88,7 +89,8 @@ public static class ExperimentRegistry
             "Task-vector cosine similarity matrix.",
             "notebooks/09-what-if.ipynb", [],
             s => TaskVectorSimilarity.Report(s, TaskVectorSimilarity.Run(s))),
-        new(Experiment.PerTaskAlpha, "per-task-alpha", "per_task_alpha", "Beyond the paper — per-task α what-if (exact)",
+        new(Experiment.PerTaskAlpha, "per-task-alpha", "per_task_alpha",
+            "Beyond the paper — per-task α what-if (exact)",
             "Per-task α what-if (exact, via the affine shortcut).",
             "notebooks/09-what-if.ipynb", [Experiment.SingleTask, Experiment.Addition],
             s => PerTaskAlpha.Report(s, PerTaskAlpha.Run(s))),

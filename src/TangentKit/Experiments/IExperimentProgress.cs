@@ -1,12 +1,17 @@
 namespace TangentKit.Experiments;
 
-/// <summary>What long experiments report: messages and progress of named steps (the CLI draws bars with ETA, notebooks a live line).</summary>
+/// <summary>
+/// What long experiments report: messages and progress of named steps (the CLI draws bars with ETA, notebooks a live
+/// line).
+/// </summary>
 public interface IExperimentProgress
 {
     /// <summary>A one-line message.</summary>
     void Message(string text);
 
-    /// <summary><paramref name="done"/> of <paramref name="total"/> units of the step <paramref name="label"/> are finished.</summary>
+    /// <summary>
+    /// <paramref name="done"/> of <paramref name="total"/> units of the step <paramref name="label"/> are finished.
+    /// </summary>
     void Report(string label, double done, double total);
 }
 

@@ -5,9 +5,12 @@ using TangentKit.Training;
 namespace TangentKit.Experiments;
 
 /// <summary>Time and peak memory of one training step in each mode on the suite's backbone and batch.</summary>
-public sealed record CostResult(string Case, double StandardMs, double LinearMs, double TimeRatio, double StandardPeakMiB, double LinearPeakMiB, double MemoryRatio);
+public sealed record CostResult(string Case, double StandardMs, double LinearMs, double TimeRatio,
+    double StandardPeakMiB, double LinearPeakMiB, double MemoryRatio);
 
-/// <summary>Cost of linearization: ms per step (alternating, median of paired ratios) and peak memory, standard vs linear.</summary>
+/// <summary>
+/// Cost of linearization: ms per step (alternating, median of paired ratios) and peak memory, standard vs linear.
+/// </summary>
 public static class LinearizationCost
 {
     /// <summary>Measures (or reads) the cost on the preset's model, image size and batch.</summary>
@@ -26,18 +29,22 @@ public static class LinearizationCost
     });
 
     /// <summary>Time and peak memory per step, standard vs linear.</summary>
-    public static Plotly.NET.GenericChart Chart(CostResult r) => Figures.Bars("Cost of linearization per training step", ["ms per step", "peak MiB"],
+    public static Plotly.NET.GenericChart Chart(CostResult r)
+        => Figures.Bars("Cost of linearization per training step", ["ms per step", "peak MiB"],
             [("standard", [r.StandardMs, r.StandardPeakMiB]), ("linear (JVP)", [r.LinearMs, r.LinearPeakMiB])], "");
 
     /// <summary>Writes the table, chart and section.</summary>
     public static ReportSection Report(Suite suite, CostResult r)
     {
         return suite.Publish(Experiment.Cost, Tables.FromRecords([r]),
-            $"One optimiser step (forward, backward, clipping, AdamW) on {r.Case}: standard vs linearized fine-tuning, timed alternately " +
-            $"({suite.Preset.CostRounds} rounds, median of paired ratios) and peak resident memory above the level before the step. `tangent bench` measures more shapes.",
+            $"One optimizer step (forward, backward, clipping, AdamW) on {r.Case}: standard vs linearized " +
+            $"fine-tuning, timed alternately ({suite.Preset.CostRounds} rounds, median of paired ratios) and peak " +
+            $"resident memory above the level before the step. `tangent bench` measures more shapes.",
             $"A linearized step costs {r.TimeRatio:F2}× the time and " +
-            (r.StandardPeakMiB >= 1 ? $"{r.MemoryRatio:F2}× the peak memory" : "(too small to measure here) the peak memory") + " of a standard step " +
-            "(the paper and theory: ≈ 2× compute for a forward JVP and backward through it; ≈ 1.67× for matmul/conv-bound layers).",
+            (r.StandardPeakMiB >= 1 ? $"{r.MemoryRatio:F2}× the peak memory"
+                : "(too small to measure here) the peak memory") + " of a standard step " +
+            "(the paper and theory: ≈ 2× compute for a forward JVP and backward through it; ≈ 1.67× for " +
+            "matmul/conv-bound layers).",
             new FigureSpec(ExperimentRegistry.Stem(Experiment.Cost), Chart(r), 640, 420));
     }
 }

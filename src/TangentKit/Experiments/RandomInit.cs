@@ -3,13 +3,16 @@ using TangentKit.Reporting;
 
 namespace TangentKit.Experiments;
 
-/// <summary>Task addition from the pre-trained and from a random θ0, side by side, with the random θ0's single-task accuracies.</summary>
-public sealed record RandomInitResult(IReadOnlyList<AdditionRow> Pretrained, IReadOnlyList<AdditionRow> Random, SingleTaskResult RandomSingleTask);
+/// <summary>
+/// Task addition from the pre-trained and from a random θ0, side by side, with the random θ0's single-task accuracies.
+/// </summary>
+public sealed record RandomInitResult(IReadOnlyList<AdditionRow> Pretrained, IReadOnlyList<AdditionRow> Random,
+    SingleTaskResult RandomSingleTask);
 
 /// <summary>
-/// Random initialization vs pre-trained (the paper's emergence claim): the whole Table 1 protocol — heads, fine-tuning in
-/// both modes, α search — repeated from a seeded random initialization of the same network.
-/// Shown in notebooks/06-random-init-vs-pretrained.
+/// Random initialization vs pre-trained (the paper's emergence claim): the whole Table 1 protocol — heads, fine-tuning
+/// in both modes, α search — repeated from a seeded random initialization of the same network. Shown in
+/// notebooks/06-random-init-vs-pretrained.
 /// </summary>
 public static class RandomInit
 {
@@ -20,7 +23,8 @@ public static class RandomInit
         return suite.Results.GetOrCompute(ExperimentRegistry.Stem(Experiment.RandomInit), () =>
         {
             var single = SingleTask.Measure(suite, Initialization.Random);
-            return new RandomInitResult(pretrained.Rows, TaskAddition.Measure(suite, Initialization.Random, single).Rows, single);
+            return new RandomInitResult(pretrained.Rows,
+                TaskAddition.Measure(suite, Initialization.Random, single).Rows, single);
         });
     }
 
@@ -28,16 +32,19 @@ public static class RandomInit
     public static Deedle.Frame<int, string> Table(RandomInitResult result) =>
         Tables.FromRecords(result.Pretrained.Concat(result.Random).Select(r => new
         {
-            r.Initialization, r.Method, r.Alpha, AbsolutePercent = 100 * r.AbsoluteTest, NormalizedPercent = 100 * r.NormalizedTest,
+            r.Initialization, r.Method, r.Alpha, AbsolutePercent = 100 * r.AbsoluteTest,
+                NormalizedPercent = 100 * r.NormalizedTest,
         }));
 
     static AdditionRow Row(IReadOnlyList<AdditionRow> rows, EditMode mode) => rows.Single(r => r.Mode == mode);
 
     /// <summary>Normalized task-addition accuracy per method, pre-trained vs random θ0.</summary>
     public static Plotly.NET.GenericChart Chart(RandomInitResult result) => Figures.Bars(
-        "Task addition from pre-trained vs random θ0 (normalized test accuracy)", EditModes.All.Select(m => m.Label()).ToList(),
+        "Task addition from pre-trained vs random θ0 (normalized test accuracy)",
+            EditModes.All.Select(m => m.Label()).ToList(),
         [("pre-trained", EditModes.All.Select(m => Row(result.Pretrained, m).NormalizedTest).ToList()),
-         ("random init", EditModes.All.Select(m => Row(result.Random, m).NormalizedTest).ToList())], "normalized accuracy");
+         ("random init", EditModes.All.Select(m => Row(result.Random, m).NormalizedTest).ToList())],
+             "normalized accuracy");
 
     /// <summary>Writes the comparison table, chart and section.</summary>
     public static ReportSection Report(Suite suite, RandomInitResult result)
@@ -53,9 +60,9 @@ public static class RandomInit
                   "the random-init edits lose no more."
                 : "The change is not uniform across modes: the paper's claim holds only partly here.";
         return suite.Publish(Experiment.RandomInit, Table(result),
-            "The same protocol (probe heads on θ0's features, fine-tuning in both modes, one α chosen on validation) from a seeded " +
-            "random initialization of the same network. The paper argues weight disentanglement emerges during pre-training, so " +
-            "task addition should work much worse without it.",
+            "The same protocol (probe heads on θ0's features, fine-tuning in both modes, one α chosen on validation) " +
+            "from a seeded random initialization of the same network. The paper argues weight disentanglement " +
+            "emerges during pre-training, so task addition should work much worse without it.",
             $"Normalized task-addition accuracy, pre-trained minus random init: {string.Join(", ", drops)}; absolute accuracy of " +
             $"the edited models {100 * absolutePre:F1} % pre-trained vs {100 * absoluteRandom:F1} % random. {verdict}",
             new FigureSpec(ExperimentRegistry.Stem(Experiment.RandomInit), Chart(result), 760, 440));

@@ -3,23 +3,32 @@ using TangentKit.Reporting;
 
 namespace TangentKit.Experiments;
 
-/// <summary>Runs experiments of a suite (all by default), writes their files and the report index. `tangent reproduce`.</summary>
+/// <summary>
+/// Runs experiments of a suite (all by default), writes their files and the report index. `tangent reproduce`.
+/// </summary>
 public static class Reproduction
 {
-    /// <summary>Runs <paramref name="experiments"/> (all if null) in registry order and writes <c>index.html</c>; returns its path.</summary>
+    /// <summary>
+    /// Runs <paramref name="experiments"/> (all if null) in registry order and writes <c>index.html</c>; returns its
+    /// path.
+    /// </summary>
     public static string Run(Suite suite, IReadOnlyCollection<Experiment>? experiments = null)
     {
         var clock = Stopwatch.StartNew();
         foreach (var info in ExperimentRegistry.All.Where(e => experiments is null || experiments.Contains(e.Id)))
             info.RunAndReport(suite);
-        return ReportIndex.Write(suite.Results, $"Task arithmetic in the tangent space — {suite.Preset.Name} reproduction",
+        return ReportIndex.Write(suite.Results,
+            $"Task arithmetic in the tangent space — {suite.Preset.Name} reproduction",
             $"TangentKit, preset '{suite.Preset.Name}' ({suite.Data.Model.Name}, tasks: {string.Join(", ", suite.Tasks.Select(t => t.Name))}; " +
             $"control: {suite.Data.Control.Name}), written {DateTime.Now:yyyy-MM-dd HH:mm}; this invocation took " +
             $"{clock.Elapsed.TotalMinutes:F1} min (cached steps are read back).");
     }
 
-    /// <summary>Which experiments have results stored for this suite's preset, with their files and notebooks.</summary>
-    public static Deedle.Frame<int, string> Status(Suite suite) => Tables.FromRecords(ExperimentRegistry.All.Select(e => new
+    /// <summary>
+    /// Which experiments have results stored for this suite's preset, with their files and notebooks.
+    /// </summary>
+    public static Deedle.Frame<int,
+        string> Status(Suite suite) => Tables.FromRecords(ExperimentRegistry.All.Select(e => new
     {
         Experiment = e.Title,
         Verb = e.Verb,

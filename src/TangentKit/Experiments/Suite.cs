@@ -8,9 +8,9 @@ namespace TangentKit.Experiments;
 
 /// <summary>
 /// One reproduction in progress: the preset's data, both backbones (pre-trained and random), every task vector
-/// (fine-tuned on demand as cached, resumable runs under <c>&lt;output&gt;/runs</c>) and evaluators per mode. Every experiment
-/// of the paper is a function of a suite; results land in <see cref="Results"/>. The data are loaded on first use, so an
-/// experiment whose results are stored is drawn from its files without fetching or loading anything.
+/// (fine-tuned on demand as cached, resumable runs under <c>&lt;output&gt;/runs</c>) and evaluators per mode. Every
+/// experiment of the paper is a function of a suite; results land in <see cref="Results"/>. The data are loaded on
+/// first use, so an experiment whose results are stored is drawn from its files without fetching or loading anything.
 /// </summary>
 public sealed class Suite : IDisposable
 {
@@ -20,7 +20,10 @@ public sealed class Suite : IDisposable
 
     readonly Lazy<SuiteData> _data;
 
-    /// <summary>A suite for <paramref name="preset"/> writing under <paramref name="outputDirectory"/> (e.g. results/mini); <paramref name="loadData"/> runs on first use.</summary>
+    /// <summary>
+    /// A suite for <paramref name="preset"/> writing under <paramref name="outputDirectory"/> (e.g. results/mini);
+    /// <paramref name="loadData"/> runs on first use.
+    /// </summary>
     public Suite(Preset preset, Func<SuiteData> loadData, string outputDirectory, IExperimentProgress progress)
     {
         (Preset, Progress) = (preset, progress);
@@ -29,7 +32,8 @@ public sealed class Suite : IDisposable
     }
 
     /// <summary>Opens a suite on the preset's data (fetched and loaded only when an experiment needs them).</summary>
-    public static Suite Open(Preset preset, string outputDirectory, IExperimentProgress progress, string? dataCache = null) =>
+    public static Suite Open(Preset preset, string outputDirectory, IExperimentProgress progress,
+        string? dataCache = null) =>
         new(preset, () => SuiteData.Load(preset, dataCache, progress.Message), outputDirectory, progress);
 
     /// <summary>The preset.</summary>
@@ -52,18 +56,22 @@ public sealed class Suite : IDisposable
     {
         if (_backbones.TryGetValue(init, out var b)) return b;
         Progress.Message($"{init.ToString().ToLowerInvariant()} backbone: θ0 and one frozen head per task");
-        var theta0 = init == Initialization.Pretrained ? Data.PretrainedTheta0() : Data.Model.Initialize(Preset.Seed + 1000);
+        var theta0 = init == Initialization.Pretrained ? Data.PretrainedTheta0()
+            : Data.Model.Initialize(Preset.Seed + 1000);
         return _backbones[init] = Experiments.Backbone.Create(init, Data, theta0, Preset.Probe);
     }
 
-    /// <summary>τ of <paramref name="task"/> fine-tuned in <paramref name="mode"/> from <paramref name="init"/> (cached run).</summary>
+    /// <summary>
+    /// τ of <paramref name="task"/> fine-tuned in <paramref name="mode"/> from <paramref name="init"/> (cached run).
+    /// </summary>
     public TaskVector Vector(ImageTask task, FineTuneMode mode, Initialization init = Initialization.Pretrained)
     {
         var key = (init, task.Name, mode);
         if (_vectors.TryGetValue(key, out var v)) return v;
         var backbone = Backbone(init);
         var label = $"fine-tune {task.Name} ({mode.ToString().ToLowerInvariant()}, {backbone.Name})";
-        var runDir = Path.Combine(Results.Directory, "runs", $"{backbone.Name}-seed{Preset.Seed}", task.Name, mode.ToString().ToLowerInvariant());
+        var runDir = Path.Combine(Results.Directory, "runs", $"{backbone.Name}-seed{Preset.Seed}", task.Name,
+            mode.ToString().ToLowerInvariant());
         var progress = new SyncProgress(p => Progress.Report(label, p.Step, p.TotalSteps));
         var result = FineTuner.Run(backbone.Model, backbone.Theta0, backbone.Heads[task.Name], task.Train,
             Preset.FineTune with { Mode = mode, Seed = Preset.Seed }, runDir, progress);
@@ -84,8 +92,11 @@ public sealed class Suite : IDisposable
         return _evaluators[(init, mode)] = new EditedEvaluator(backbone.Linearized, backbone.Heads, mode, vectors);
     }
 
-    /// <summary>Writes <paramref name="experiment"/>'s table, figures and report section under its registry stem and title.</summary>
-    public ReportSection Publish(Experiment experiment, Deedle.Frame<int, string> table, string description, string finding,
+    /// <summary>
+    /// Writes <paramref name="experiment"/>'s table, figures and report section under its registry stem and title.
+    /// </summary>
+    public ReportSection Publish(Experiment experiment, Deedle.Frame<int, string> table, string description,
+        string finding,
         params FigureSpec[] figures)
     {
         var info = ExperimentRegistry.Of(experiment);

@@ -5,9 +5,10 @@ using TangentKit.Models;
 namespace TangentKit.Experiments;
 
 /// <summary>
-/// The data and backbone of a preset: the edited tasks, the held-out control task (negation), the network and where
-/// its pre-trained θ0 comes from. Mini: MNIST, Fashion-MNIST, 8×8 digits and font letters, control = textures, θ0 = the
-/// ImageNet ResNet-18. Tiny: three generated tasks, a generated control, a small ResNet whose θ0 is a seeded initialisation.
+/// The data and backbone of a preset: the edited tasks, the held-out control task (negation), the network and where its
+/// pre-trained θ0 comes from. Mini: MNIST, Fashion-MNIST, 8×8 digits and font letters, control = textures, θ0 = the
+/// ImageNet ResNet-18. Tiny: three generated tasks, a generated control, a small ResNet whose θ0 is a seeded
+/// initialization.
 /// </summary>
 public sealed class SuiteData : IDisposable
 {
@@ -31,13 +32,16 @@ public sealed class SuiteData : IDisposable
     /// <summary>The pre-trained θ0 (a fresh copy each call).</summary>
     public ParameterSet PretrainedTheta0() => _pretrained();
 
-    /// <summary>Fetches (if needed) and builds the preset's data; <paramref name="log"/> receives one line per step.</summary>
+    /// <summary>
+    /// Fetches (if needed) and builds the preset's data; <paramref name="log"/> receives one line per step.
+    /// </summary>
     public static SuiteData Load(Preset preset, string? dataCache = null, Action<string>? log = null) =>
         preset.UsesRealData ? LoadMini(preset, dataCache, log) : LoadTiny(preset);
 
     static SuiteData LoadTiny(Preset preset)
     {
-        var tasks = Enumerable.Range(0, 3).Select(i => SyntheticTasks.Make(i, 4, preset.Sizes, preset.ImageSize, preset.Seed)).ToList();
+        var tasks = Enumerable.Range(0,
+            3).Select(i => SyntheticTasks.Make(i, 4, preset.Sizes, preset.ImageSize, preset.Seed)).ToList();
         var control = SyntheticTasks.Make(3, 4, preset.Sizes, preset.ImageSize, preset.Seed);
         var model = ResNet.Tiny();
         return new SuiteData(model, tasks, control, () => model.Initialize(preset.Seed + 1));
@@ -56,20 +60,28 @@ public sealed class SuiteData : IDisposable
         log?.Invoke("building the tasks");
         var mnist = ImageTask.FromGray("mnist", digits, Datasets.Mnist(Fetch("mnist")), null, sizes, seed + 11, size, means);
         var (fashionTrain, fashionTest) = Datasets.FashionMnist(Fetch("fashion-mnist"));
-        var fashion = ImageTask.FromGray("fashion-mnist", DataManifest.Get("fashion-mnist").Classes, fashionTrain, fashionTest, sizes, seed + 12, size, means);
-        var optdigits = ImageTask.FromGray("digits-8x8", digits, Datasets.OptDigits(Fetch("optdigits")), null, sizes, seed + 13, size, means);
+        var fashion = ImageTask.FromGray("fashion-mnist", DataManifest.Get("fashion-mnist").Classes, fashionTrain,
+            fashionTest, sizes, seed + 12, size, means);
+        var optdigits = ImageTask.FromGray("digits-8x8", digits, Datasets.OptDigits(Fetch("optdigits")), null, sizes,
+            seed + 13, size, means);
         var letters = Letters(Fetch, sizes, size, means, seed + 14);
         var textures = Textures(Fetch("textures"), sizes, size, means, seed + 15);
         var model = ResNet.ResNet18x();
         var onnx = Path.Combine(modelFolder, "ResNet18.onnx");
-        return new SuiteData(model, [mnist, fashion, optdigits, letters], textures, () => OnnxResNetImport.Load(onnx, model));
+        return new SuiteData(model, [mnist, fashion, optdigits, letters], textures,
+            () => OnnxResNetImport.Load(onnx, model));
     }
 
     // Letters A–Z split by font face: test letters come from fonts never seen in training.
-    static ImageTask Letters(Func<string, string> fetch, SplitSizes sizes, int size, IReadOnlyList<float> means, long seed)
+    static ImageTask Letters(Func<string, string> fetch, SplitSizes sizes, int size, IReadOnlyList<float> means,
+        long seed)
     {
         string[] packages = ["fonts-dejavu-core", "fonts-liberation2", "fonts-freefont-ttf", "fonts-urw-base35"];
-        var fonts = packages.SelectMany(p => { var dir = fetch(p); return DataManifest.Get(p).Files.Select(f => Path.Combine(dir, f.Name)); }).ToList();
+        var fonts = packages.SelectMany(p =>
+        {
+            var dir = fetch(p);
+            return DataManifest.Get(p).Files.Select(f => Path.Combine(dir, f.Name));
+        }).ToList();
         var order = SeededPermutation.Draw(fonts.Count, seed).Select(i => fonts[(int)i]).ToList();
         int test = fonts.Count / 5, validation = fonts.Count / 6;
         var testFonts = order[..test];

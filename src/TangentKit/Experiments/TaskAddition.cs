@@ -44,7 +44,10 @@ public static class TaskAddition
             () => Measure(suite, Initialization.Pretrained, single));
     }
 
-    /// <summary>Runs the Table 1 protocol from <paramref name="init"/>'s θ0 with its single-task accuracies (not cached on its own).</summary>
+    /// <summary>
+    /// Runs the Table 1 protocol from <paramref name="init"/>'s θ0 with its single-task accuracies (not cached on its
+    /// own).
+    /// </summary>
     public static AdditionResult Measure(Suite suite, Initialization init, SingleTaskResult single)
     {
         var tasks = suite.Tasks;
@@ -66,7 +69,8 @@ public static class TaskAddition
             });
             suite.Progress.Report(label, 1, 1);
             var perTask = tasks.Select(t => e.Accuracy(t, SplitKind.Test, e.All(choice.Alpha))).ToList();
-            double normalized = Enumerable.Range(0, tasks.Count).Average(t => perTask[t] / single.Rows[t].Of(mode, SplitKind.Test));
+            double normalized = Enumerable.Range(0,
+                tasks.Count).Average(t => perTask[t] / single.Rows[t].Of(mode, SplitKind.Test));
             rows.Add(new AdditionRow(init, mode, choice.Alpha, perTask.Average(), normalized, perTask));
             curves[mode] = choice.Curve;
         }
@@ -94,13 +98,14 @@ public static class TaskAddition
         string verdict = lin.NormalizedTest > std.NormalizedTest ? "holds here" : "does not hold here";
         return suite.Publish(Experiment.Addition, Table(result),
             $"All {result.Tasks.Count} task vectors ({string.Join(", ", result.Tasks)}) are added with one shared α chosen on the " +
-            "validation splits from {0, 0.05, …, 1} by average normalized accuracy (accuracy of the edited model divided by the " +
-            "single-task accuracy of the same mode); numbers are test accuracies at that α, averaged over tasks. Linear and " +
-            "post-hoc rows use the exact affine shortcut.",
-            $"Normalized accuracy: linear FT {100 * lin.NormalizedTest:F1} %, non-linear FT {100 * std.NormalizedTest:F1} %, " +
-            $"post-hoc {100 * post.NormalizedTest:F1} %; absolute: {100 * lin.AbsoluteTest:F1} / {100 * std.AbsoluteTest:F1} / " +
-            $"{100 * post.AbsoluteTest:F1} % (zero-shot {100 * result.ZeroShot.AbsoluteTest:F1} %). The paper's claim that linear " +
-            $"FT gives higher normalized task-addition accuracy than standard FT {verdict}.",
+            "validation splits from {0, 0.05, …, 1} by average normalized accuracy (accuracy of the edited model " +
+            "divided by the single-task accuracy of the same mode); numbers are test accuracies at that α, averaged " +
+            "over tasks. Linear and post-hoc rows use the exact affine shortcut.",
+            $"Normalized accuracy: linear FT {100 * lin.NormalizedTest:F1} %, non-linear FT " +
+            $"{100 * std.NormalizedTest:F1} %, post-hoc {100 * post.NormalizedTest:F1} %; absolute: " +
+            $"{100 * lin.AbsoluteTest:F1} / {100 * std.AbsoluteTest:F1} / {100 * post.AbsoluteTest:F1} % (zero-shot " +
+            $"{100 * result.ZeroShot.AbsoluteTest:F1} %). The paper's claim that linear FT gives higher normalized " +
+            $"task-addition accuracy than standard FT {verdict}.",
             new FigureSpec(ExperimentRegistry.Stem(Experiment.Addition), Chart(result), 760, 440));
     }
 }

@@ -7,8 +7,11 @@ namespace TangentKit.Experiments;
 /// <summary>Negation of one task in one mode: chosen α, target and control accuracy on test.</summary>
 public sealed record NegationTaskResult(string Task, double Alpha, double TargetTest, double ControlTest);
 
-/// <summary>One row of Table 2: averages over the negated tasks; <paramref name="Mode"/> is null for θ0 itself.</summary>
-public sealed record NegationRow(EditMode? Mode, double TargetTest, double ControlTest, IReadOnlyList<NegationTaskResult> PerTask)
+/// <summary>
+/// One row of Table 2: averages over the negated tasks; <paramref name="Mode"/> is null for θ0 itself.
+/// </summary>
+public sealed record NegationRow(EditMode? Mode, double TargetTest, double ControlTest,
+    IReadOnlyList<NegationTaskResult> PerTask)
 {
     /// <summary>The paper's row label.</summary>
     public string Method => Mode?.Label() ?? "Pre-trained (θ0)";
@@ -35,7 +38,8 @@ public static class TaskNegation
     public const double ControlFloor = 0.95;
 
     /// <summary>Computes (or reads) Table 2.</summary>
-    public static NegationResult Run(Suite suite) => suite.Results.GetOrCompute(ExperimentRegistry.Stem(Experiment.Negation), () =>
+    public static NegationResult Run(Suite suite)
+        => suite.Results.GetOrCompute(ExperimentRegistry.Stem(Experiment.Negation), () =>
     {
         var tasks = suite.Tasks;
         var control = suite.Data.Control;
@@ -43,7 +47,8 @@ public static class TaskNegation
         var none = zero.All(0);
         double controlVal = zero.Accuracy(control, SplitKind.Validation, none);
         double controlTest = zero.Accuracy(control, SplitKind.Test, none);
-        var pre = tasks.Select(t => new NegationTaskResult(t.Name, 0, zero.Accuracy(t, SplitKind.Test, none), controlTest)).ToList();
+        var pre = tasks.Select(t => new NegationTaskResult(t.Name, 0, zero.Accuracy(t, SplitKind.Test, none),
+            controlTest)).ToList();
         var rows = new List<NegationRow> { new(null, pre.Average(p => p.TargetTest), controlTest, pre) };
         foreach (var mode in EditModes.All)
         {
@@ -59,11 +64,13 @@ public static class TaskNegation
                           e.Accuracy(control, SplitKind.Validation, e.Only(index, -a))),
                     ControlFloor * controlVal);
                 var at = e.Only(t, -choice.Alpha);
-                perTask.Add(new NegationTaskResult(tasks[t].Name, choice.Alpha, e.Accuracy(tasks[t], SplitKind.Test, at),
+                perTask.Add(new NegationTaskResult(tasks[t].Name, choice.Alpha,
+                    e.Accuracy(tasks[t], SplitKind.Test, at),
                     e.Accuracy(control, SplitKind.Test, at)));
             }
             suite.Progress.Report(label, 1, 1);
-            rows.Add(new NegationRow(mode, perTask.Average(p => p.TargetTest), perTask.Average(p => p.ControlTest), perTask));
+            rows.Add(new NegationRow(mode, perTask.Average(p => p.TargetTest), perTask.Average(p => p.ControlTest),
+                perTask));
         }
         return new NegationResult(control.Name, ControlFloor, rows);
     });
@@ -86,17 +93,20 @@ public static class TaskNegation
     /// <summary>Writes Table 2 and its report section.</summary>
     public static ReportSection Report(Suite suite, NegationResult result)
     {
-        var (lin, std, post, pre) = (result.Of(EditMode.Linear), result.Of(EditMode.Standard), result.Of(EditMode.PostHoc), result.Pretrained);
+        var (lin, std, post, pre) = (result.Of(EditMode.Linear), result.Of(EditMode.Standard),
+            result.Of(EditMode.PostHoc), result.Pretrained);
         return suite.Publish(Experiment.Negation, Table(result),
-            "Each task vector is subtracted on its own, θ0 − α τ_t with α ∈ {0, 0.05, …, 1} minimizing the task's validation " +
-            $"accuracy while the held-out control task ({result.ControlTask}, never fine-tuned; the paper uses ImageNet) keeps at " +
-            $"least {100 * result.ControlFloorFraction:F0} % of its pre-trained validation accuracy. Test accuracies at the chosen " +
+            "Each task vector is subtracted on its own, θ0 − α τ_t with α ∈ {0, 0.05, …, 1} minimizing the task's " +
+            "validation " +
+            $"accuracy while the held-out control task ({result.ControlTask}, never fine-tuned; the paper uses " +
+            $"ImageNet) keeps at least {100 * result.ControlFloorFraction:F0} % of its pre-trained validation " +
+            $"accuracy. Test accuracies at the chosen " +
             "α, averaged over the negated tasks.",
-            $"Target accuracy after negation: linear FT {100 * lin.TargetTest:F1} %, non-linear FT {100 * std.TargetTest:F1} %, " +
-            $"post-hoc {100 * post.TargetTest:F1} % (pre-trained {100 * pre.TargetTest:F1} %); control stays at " +
-            $"{100 * lin.ControlTest:F1} / {100 * std.ControlTest:F1} / {100 * post.ControlTest:F1} % (pre-trained " +
-            $"{100 * pre.ControlTest:F1} %). The paper finds linear FT forgets the target most: " +
-            $"{(lin.TargetTest < std.TargetTest ? "holds here" : "does not hold here")}.",
+            $"Target accuracy after negation: linear FT {100 * lin.TargetTest:F1} %, non-linear FT " +
+            $"{100 * std.TargetTest:F1} %, post-hoc {100 * post.TargetTest:F1} % (pre-trained " +
+            $"{100 * pre.TargetTest:F1} %); control stays at {100 * lin.ControlTest:F1} / {100 * std.ControlTest:F1} " +
+            $"/ {100 * post.ControlTest:F1} % (pre-trained {100 * pre.ControlTest:F1} %). The paper finds linear FT " +
+            $"forgets the target most: {(lin.TargetTest < std.TargetTest ? "holds here" : "does not hold here")}.",
             new FigureSpec(ExperimentRegistry.Stem(Experiment.Negation), Chart(result), 760, 440));
     }
 }

@@ -5,18 +5,23 @@ using TangentKit.Training;
 namespace TangentKit.Experiments;
 
 /// <summary>Cosine similarities between the task vectors of one fine-tuning mode.</summary>
-public sealed record SimilarityMatrix(FineTuneMode Mode, IReadOnlyList<string> Tasks, double[][] Cosine, IReadOnlyList<double> Norms);
+public sealed record SimilarityMatrix(FineTuneMode Mode, IReadOnlyList<string> Tasks, double[][] Cosine,
+    IReadOnlyList<double> Norms);
 
-/// <summary>Beyond the paper: how aligned the task vectors are (near-orthogonal vectors interfere less when added).</summary>
+/// <summary>
+/// Beyond the paper: how aligned the task vectors are (near-orthogonal vectors interfere less when added).
+/// </summary>
 public static class TaskVectorSimilarity
 {
     /// <summary>Computes (or reads) the matrices of standard and linear task vectors.</summary>
-    public static IReadOnlyList<SimilarityMatrix> Run(Suite suite) => suite.Results.GetOrCompute<IReadOnlyList<SimilarityMatrix>>(ExperimentRegistry.Stem(Experiment.Similarity), () =>
+    public static IReadOnlyList<SimilarityMatrix> Run(Suite suite)
+        => suite.Results.GetOrCompute<IReadOnlyList<SimilarityMatrix>>(ExperimentRegistry.Stem(Experiment.Similarity), () =>
         new[] { FineTuneMode.Standard, FineTuneMode.Linear }.Select(mode =>
         {
             var v = suite.Vectors(mode);
             var cos = v.Select(a => v.Select(b => TaskVector.Cosine(a, b)).ToArray()).ToArray();
-            return new SimilarityMatrix(mode, suite.Tasks.Select(t => t.Name).ToList(), cos, v.Select(x => x.Norm()).ToList());
+            return new SimilarityMatrix(mode, suite.Tasks.Select(t => t.Name).ToList(), cos,
+                v.Select(x => x.Norm()).ToList());
         }).ToList());
 
     /// <summary>Norm and mean |cosine| to the other tasks, per task and mode.</summary>
@@ -36,12 +41,16 @@ public static class TaskVectorSimilarity
     /// <summary>Writes the heat maps, table and section.</summary>
     public static ReportSection Report(Suite suite, IReadOnlyList<SimilarityMatrix> result)
     {
-        var (standard, linear) = (result.Single(m => m.Mode == FineTuneMode.Standard), result.Single(m => m.Mode == FineTuneMode.Linear));
-        string Mean(SimilarityMatrix m) => $"{m.Cosine.SelectMany((row, i) => row.Where((_, j) => j != i)).Select(Math.Abs).Average():F3}";
+        var (standard, linear) = (result.Single(m => m.Mode == FineTuneMode.Standard),
+            result.Single(m => m.Mode == FineTuneMode.Linear));
+        string Mean(SimilarityMatrix m)
+            => $"{m.Cosine.SelectMany((row, i) => row.Where((_, j) => j != i)).Select(Math.Abs).Average():F3}";
         return suite.Publish(Experiment.Similarity, Table(result),
             "Cosine similarity ⟨τ_i, τ_j⟩ / (‖τ_i‖‖τ_j‖) over all parameters, for standard and linear fine-tuning.",
-            $"Mean |cosine| between different tasks: standard {Mean(standard)}, linear {Mean(linear)}; vectors of different tasks are nearly orthogonal in both modes, " +
-            "so orthogonality alone does not explain the difference in disentanglement (the paper's point: it is a property of the function, not of the vectors).",
+            $"Mean |cosine| between different tasks: standard {Mean(standard)}, linear {Mean(linear)}; vectors of " +
+            $"different tasks are nearly orthogonal in both modes, " +
+            "so orthogonality alone does not explain the difference in disentanglement (the paper's point: it is a " +
+            "property of the function, not of the vectors).",
             new FigureSpec(ExperimentRegistry.Stem(Experiment.Similarity), Chart(result), 900, 440));
     }
 }

@@ -6,7 +6,8 @@ namespace TangentKit.Reporting;
 
 /// <summary>
 /// Writes <c>index.html</c>: the findings first, then every section with its protocol, table and interactive figures
-/// (drawn by the folder's one local plotly.js, so the page works offline), linking the JSON, CSV, figure pages and PNGs.
+/// (drawn by the folder's one local plotly.js, so the page works offline), linking the JSON, CSV, figure pages and
+/// PNGs.
 /// </summary>
 public static class ReportIndex
 {
@@ -15,21 +16,26 @@ public static class ReportIndex
     {
         static string E(string s) => WebUtility.HtmlEncode(s);
         var sb = new StringBuilder();
-        sb.Append("<!doctype html><html><head><meta charset=\"utf-8\"><title>").Append(E(title)).Append("</title><style>")
+        sb.Append("<!doctype html><html><head><meta charset=\"utf-8\"><title>").Append(E(title))
+            .Append("</title><style>")
           .Append("body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}")
           .Append("table.result{border-collapse:collapse;margin:.5em 0}table.result td,table.result th{border:1px solid #ccc;padding:.25em .6em;text-align:right}")
           .Append("table.result th{background:#f3f3f3}.finding{background:#f6f9ff;border-left:4px solid #4a7;padding:.5em 1em}img{max-width:100%;border:1px solid #eee}")
-          .Append(".figure{margin:1em 0}</style><script src=\"").Append(Figures.PlotlyJsFile).Append("\"></script></head><body>");
+          .Append(".figure{margin:1em 0}</style><script src=\"").Append(Figures.PlotlyJsFile)
+              .Append("\"></script></head><body>");
         sb.Append("<h1>").Append(E(title)).Append("</h1><p>").Append(E(subtitle)).Append("</p>");
         sb.Append("<h2>Findings</h2><ul>");
-        foreach (var s in store.Sections) sb.Append("<li><a href=\"#").Append(s.Name).Append("\">").Append(E(s.Title)).Append("</a>: ").Append(E(s.Finding)).Append("</li>");
+        foreach (var s in store.Sections) sb.Append("<li><a href=\"#").Append(s.Name).Append("\">").Append(E(s.Title))
+            .Append("</a>: ").Append(E(s.Finding)).Append("</li>");
         sb.Append("</ul>");
         foreach (var s in store.Sections)
         {
             sb.Append("<h2 id=\"").Append(s.Name).Append("\">").Append(E(s.Title)).Append("</h2>");
-            sb.Append("<p>").Append(E(s.Description)).Append("</p><p class=\"finding\">").Append(E(s.Finding)).Append("</p>");
+            sb.Append("<p>").Append(E(s.Description)).Append("</p><p class=\"finding\">").Append(E(s.Finding))
+                .Append("</p>");
             sb.Append(s.TableHtml);
-            sb.Append("<p>Files: <a href=\"").Append(s.Name).Append(".json\">JSON</a> · <a href=\"").Append(s.Name).Append(".csv\">CSV</a>");
+            sb.Append("<p>Files: <a href=\"").Append(s.Name).Append(".json\">JSON</a> · <a href=\"").Append(s.Name)
+                .Append(".csv\">CSV</a>");
             foreach (var f in s.Figures)
             {
                 sb.Append(" · <a href=\"").Append(f.Stem).Append(".html\">").Append(f.Stem).Append(".html</a>");
@@ -38,7 +44,8 @@ public static class ReportIndex
             sb.Append("</p>");
             foreach (var f in s.Figures)
                 sb.Append("<div class=\"figure\">").Append(f.Fragment)
-                  .Append(f.HasPng ? $"<noscript><img src=\"{f.Stem}.png\" alt=\"{E(s.Title)}\"></noscript>" : "").Append("</div>");
+                  .Append(f.HasPng ? $"<noscript><img src=\"{f.Stem}.png\" alt=\"{E(s.Title)}\"></noscript>"
+                      : "").Append("</div>");
         }
         sb.Append("</body></html>");
         Figures.EnsurePlotlyJs(store.Directory);

@@ -7,9 +7,9 @@ using TangentKit.IO;
 namespace TangentKit.Reporting;
 
 /// <summary>
-/// The results folder of one configuration (e.g. <c>results/mini</c>): every experiment's JSON (the contract between long
-/// runs and notebooks) stamped with the configuration's fingerprint, so that a result is computed once and read back
-/// afterwards, unless the configuration changed. Also collects the report sections for <c>index.html</c>.
+/// The results folder of one configuration (e.g. <c>results/mini</c>): every experiment's JSON (the contract between
+/// long runs and notebooks) stamped with the configuration's fingerprint, so that a result is computed once and read
+/// back afterwards, unless the configuration changed. Also collects the report sections for <c>index.html</c>.
 /// </summary>
 public sealed class ResultStore
 {
@@ -23,19 +23,27 @@ public sealed class ResultStore
 
     readonly List<ReportSection> _sections = [];
 
-    /// <summary>A store in <paramref name="directory"/> for the configuration <paramref name="name"/> with <paramref name="fingerprint"/>.</summary>
+    /// <summary>
+    /// A store in <paramref name="directory"/> for the configuration <paramref name="name"/> with <paramref
+    /// name="fingerprint"/>.
+    /// </summary>
     public ResultStore(string directory, string name, string fingerprint)
     {
-        if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException("a result store needs a configuration name.", nameof(name));
-        if (string.IsNullOrWhiteSpace(fingerprint)) throw new ArgumentException("a result store needs a fingerprint.", nameof(fingerprint));
+        if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException("a result store needs a configuration name.",
+            nameof(name));
+        if (string.IsNullOrWhiteSpace(fingerprint)) throw new ArgumentException("a result store needs a fingerprint.",
+            nameof(fingerprint));
         Directory = Path.GetFullPath(directory);
         System.IO.Directory.CreateDirectory(Directory);
         (Name, Fingerprint) = (name, fingerprint);
     }
 
-    /// <summary>A short, stable hash of <paramref name="settings"/>'s JSON: results stored under another one are recomputed.</summary>
+    /// <summary>
+    /// A short, stable hash of <paramref name="settings"/>'s JSON: results stored under another one are recomputed.
+    /// </summary>
     public static string FingerprintOf(object settings) =>
-        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(settings, settings.GetType(), Json))))[..16]
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(settings,
+            settings.GetType(), Json))))[..16]
             .ToLowerInvariant();
 
     /// <summary>The results folder.</summary>
@@ -44,7 +52,9 @@ public sealed class ResultStore
     /// <summary>The configuration's name (e.g. the preset).</summary>
     public string Name { get; }
 
-    /// <summary>Hash of the configuration's settings; results written under another fingerprint are recomputed.</summary>
+    /// <summary>
+    /// Hash of the configuration's settings; results written under another fingerprint are recomputed.
+    /// </summary>
     public string Fingerprint { get; }
 
     /// <summary>Sections registered so far (for the report index), in the order they were added.</summary>
@@ -66,7 +76,9 @@ public sealed class ResultStore
         catch (JsonException) { return false; }
     }
 
-    /// <summary>The stored result <paramref name="stem"/>.json if it exists and matches the fingerprint, else null.</summary>
+    /// <summary>
+    /// The stored result <paramref name="stem"/>.json if it exists and matches the fingerprint, else null.
+    /// </summary>
     public T? TryRead<T>(string stem) where T : class
     {
         var path = PathOf(stem + ".json");
@@ -79,7 +91,9 @@ public sealed class ResultStore
         catch (JsonException) { return null; }                   // an older or damaged file is recomputed
     }
 
-    /// <summary>Reads <paramref name="stem"/>.json, or computes it with <paramref name="compute"/> and writes it atomically.</summary>
+    /// <summary>
+    /// Reads <paramref name="stem"/>.json, or computes it with <paramref name="compute"/> and writes it atomically.
+    /// </summary>
     public T GetOrCompute<T>(string stem, Func<T> compute) where T : class
     {
         if (TryRead<T>(stem) is { } stored) return stored;
@@ -93,7 +107,8 @@ public sealed class ResultStore
     /// Writes a section's files (its table as <paramref name="stem"/>.csv, each figure as a page on the shared local
     /// plotly.js and, with Chromium, a PNG redrawn only when its result changed) and records it for the report index.
     /// </summary>
-    public ReportSection Publish(string stem, string title, Deedle.Frame<int, string> table, string description, string finding,
+    public ReportSection Publish(string stem, string title, Deedle.Frame<int, string> table, string description,
+        string finding,
         IReadOnlyList<FigureSpec> figures)
     {
         Tables.WriteCsv(table, PathOf(stem + ".csv"));
@@ -103,7 +118,8 @@ public sealed class ResultStore
         {
             Figures.SavePage(f.Chart, PathOf(f.Stem + ".html"));
             var png = PathOf(f.Stem + ".png");
-            bool pngFresh = File.Exists(png) && (!File.Exists(result) || File.GetLastWriteTimeUtc(png) >= File.GetLastWriteTimeUtc(result));
+            bool pngFresh = File.Exists(png)
+                && (!File.Exists(result) || File.GetLastWriteTimeUtc(png) >= File.GetLastWriteTimeUtc(result));
             if (!pngFresh && PngExport.Available) PngExport.TryRender(PathOf(f.Stem + ".html"), png, f.Width, f.Height);
             written.Add(new ReportFigure(f.Stem, Figures.ToFragment(f.Chart), File.Exists(png)));
         }
@@ -119,7 +135,9 @@ public sealed class ResultStore
 /// <summary>A figure to publish: its file stem, the chart and its size in pixels (for the PNG).</summary>
 public sealed record FigureSpec(string Stem, Plotly.NET.GenericChart Chart, int Width, int Height);
 
-/// <summary>A published figure: its file stem, its chart as an HTML fragment (on the page's plotly.js) and whether a PNG exists.</summary>
+/// <summary>
+/// A published figure: its file stem, its chart as an HTML fragment (on the page's plotly.js) and whether a PNG exists.
+/// </summary>
 public sealed record ReportFigure(string Stem, string Fragment, bool HasPng);
 
 /// <summary>One table or figure of the report: what it shows, the claim it tests, and its files.</summary>

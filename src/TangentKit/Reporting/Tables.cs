@@ -16,11 +16,15 @@ public static class Tables
     public static void WriteCsv<R>(Frame<R, string> frame, string path)
     {
         var tmp = $"{path}.{Environment.ProcessId}.tmp";
-        frame.SaveCsv(tmp, includeRowKeys: false, keyNames: null, separator: ',', culture: CultureInfo.InvariantCulture);
+        frame.SaveCsv(tmp, includeRowKeys: false, keyNames: null, separator: ',',
+            culture: CultureInfo.InvariantCulture);
         File.Move(tmp, path, overwrite: true);
     }
 
-    /// <summary>An HTML table of <paramref name="frame"/> (numbers with 4 significant digits, at most <paramref name="maxRows"/> rows).</summary>
+    /// <summary>
+    /// An HTML table of <paramref name="frame"/> (numbers with 4 significant digits, at most <paramref name="maxRows"/>
+    /// rows).
+    /// </summary>
     public static string ToHtml<R, C>(Frame<R, C> frame, int maxRows = 60) where R : notnull where C : notnull
     {
         var sb = new StringBuilder("<table class=\"result\"><thead><tr>");
@@ -33,7 +37,8 @@ public static class Tables
             foreach (var c in frame.ColumnKeys)
             {
                 var v = row.TryGet(c);
-                sb.Append("<td>").Append(v.HasValue ? WebUtility.HtmlEncode(Format(v.Value)) : "<i>–</i>").Append("</td>");
+                sb.Append("<td>").Append(v.HasValue ? WebUtility.HtmlEncode(Format(v.Value))
+                    : "<i>–</i>").Append("</td>");
             }
             sb.Append("</tr>");
         }
@@ -41,9 +46,12 @@ public static class Tables
         return sb.Append("</tbody></table>").ToString();
     }
 
-    /// <summary>An HTML table of any Deedle frame (for the notebooks' formatter, which sees frames as objects).</summary>
+    /// <summary>
+    /// An HTML table of any Deedle frame (for the notebooks' formatter, which sees frames as objects).
+    /// </summary>
     public static string FrameToHtml(object frame) =>
-        (string)typeof(Tables).GetMethod(nameof(ToHtml))!.MakeGenericMethod(frame.GetType().GetGenericArguments()).Invoke(null, [frame, 60])!;
+        (string)typeof(Tables).GetMethod(nameof(ToHtml))!.MakeGenericMethod(frame.GetType().GetGenericArguments())
+            .Invoke(null, [frame, 60])!;
 
     static string Format(object value) => value switch
     {

@@ -19,7 +19,8 @@ public sealed class FineTuningState : IDisposable
     {
         (Model, Theta0, Mode) = (model, theta0, mode);
         Weights = mode == FineTuneMode.Standard
-            ? new ParameterSet().AddAll(theta0.Where(theta0.TrainableNames.ToHashSet().Contains), t => t.detach().clone())
+            ? new ParameterSet().AddAll(theta0.Where(theta0.TrainableNames.ToHashSet().Contains),
+                t => t.detach().clone())
             : theta0.ZerosLikeTrainable();
         foreach (var t in Weights.Values) t.requires_grad_(true);
         Optimizer = new AdamW(Weights);
@@ -40,17 +41,22 @@ public sealed class FineTuningState : IDisposable
     /// <summary>What is trained: θ's trainable entries (standard) or δ (linear).</summary>
     public ParameterSet Weights { get; }
 
-    /// <summary>The optimiser and its moments.</summary>
+    /// <summary>The optimizer and its moments.</summary>
     public AdamW Optimizer { get; }
 
-    /// <summary>Features of <paramref name="x"/> at the current weights: f(x; θ) or f(x; θ0) + J·δ (records autograd).</summary>
+    /// <summary>
+    /// Features of <paramref name="x"/> at the current weights: f(x; θ) or f(x; θ0) + J·δ (records autograd).
+    /// </summary>
     public Tensor Features(Tensor x)
     {
         if (Mode == FineTuneMode.Linear) return _linearized!.Forward(x, Weights);
         return Model.Forward(name => new Dual(Weights.TryGetValue(name, out var w) ? w : Theta0[name], null), x).Primal;
     }
 
-    /// <summary>One optimisation step on a batch; returns the loss. Throws <see cref="NonFiniteTrainingException"/> before touching the weights if the loss or gradient is not finite.</summary>
+    /// <summary>
+    /// One optimization step on a batch; returns the loss. Throws <see cref="NonFiniteTrainingException"/> before
+    /// touching the weights if the loss or gradient is not finite.
+    /// </summary>
     public double Step(Tensor inputs, Tensor labels, FrozenHead head, double learningRate, FineTuneOptions options)
     {
         using var scope = NewDisposeScope();
@@ -83,7 +89,7 @@ public sealed class FineTuningState : IDisposable
         return TaskVector.FromDelta(Theta0, difference);
     }
 
-    /// <summary>Frees weights and optimiser state (θ0 stays with its owner).</summary>
+    /// <summary>Frees weights and optimizer state (θ0 stays with its owner).</summary>
     public void Dispose()
     {
         Weights.Dispose();

@@ -28,15 +28,19 @@ public sealed class LayeringTests
     /// (folder, folder it uses, file) for every cross-folder reference in the library.
     static IEnumerable<(string From, string To, string File)> References()
     {
-        var usingLine = new Regex(@"^\s*(?:global\s+)?using\s+(?:static\s+)?(?:\w+\s*=\s*)?TangentKit\.(\w+)", RegexOptions.Multiline);
+        var usingLine = new Regex(@"^\s*(?:global\s+)?using\s+(?:static\s+)?(?:\w+\s*=\s*)?TangentKit\.(\w+)",
+            RegexOptions.Multiline);
         foreach (var file in Directory.GetFiles(Library, "*.cs", SearchOption.AllDirectories))
         {
             var relative = Path.GetRelativePath(Library, file);
             if (relative.StartsWith("obj") || relative.StartsWith("bin")) continue;
             var folder = relative.Split(Path.DirectorySeparatorChar)[0];
             if (!folder.EndsWith(".cs") && !Rank.ContainsKey(folder)) yield return (folder, "?", relative);
-            var code = string.Join("\n", File.ReadLines(file).Select(l => Regex.Replace(l, "//.*$", "")).Where(l => !l.TrimStart().StartsWith("///")));
-            code = Regex.Replace(code, "\"(?:[^\"\\\\]|\\\\.)*\"", "\"\"");                // string literals name no folder
+            var code = string.Join("\n",
+                File.ReadLines(file).Select(l => Regex.Replace(l, "//.*$",
+                "")).Where(l => !l.TrimStart().StartsWith("///")));
+            code = Regex.Replace(code, "\"(?:[^\"\\\\]|\\\\.)*\"",
+                "\"\"");                // string literals name no folder
             var used = usingLine.Matches(code).Select(m => m.Groups[1].Value)
                 .Concat(Qualified.Matches(code).Select(m => m.Groups[1].Value));
             foreach (var to in used.Distinct().Where(u => u != folder && Rank.ContainsKey(u)))
@@ -49,7 +53,8 @@ public sealed class LayeringTests
     {
         var unknown = References().Where(r => r.To == "?").Select(r => $"{r.From} ({r.File})").Distinct().ToList();
         Assert.True(unknown.Count == 0, "folders missing from the layer map: " + string.Join(", ", unknown));
-        Assert.True(Rank.Keys.Count(k => Directory.Exists(Path.Combine(Library, k))) >= 12, "the library's folders were not found");
+        Assert.True(Rank.Keys.Count(k => Directory.Exists(Path.Combine(Library, k))) >= 12,
+            "the library's folders were not found");
     }
 
     [Fact]
@@ -71,7 +76,8 @@ public sealed class LayeringTests
         string? Visit(string node, List<string> path)
         {
             if (state.GetValueOrDefault(node) == 2) return null;
-            if (state.GetValueOrDefault(node) == 1) return string.Join(" → ", path.SkipWhile(p => p != node).Append(node));
+            if (state.GetValueOrDefault(node) == 1) return string.Join(" → ",
+                path.SkipWhile(p => p != node).Append(node));
             state[node] = 1;
             path.Add(node);
             foreach (var next in edges.GetValueOrDefault(node, []))

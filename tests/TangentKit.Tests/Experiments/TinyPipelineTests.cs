@@ -50,7 +50,8 @@ public sealed class TinyPipelineTests(TinyReproductionFixture tiny) : IClassFixt
             Assert.True(File.Exists(Path.Combine(tiny.Folder, e.Stem + ".json")), e.Stem + ".json");
             Assert.True(File.Exists(Path.Combine(tiny.Folder, e.Stem + ".csv")), e.Stem + ".csv");
             Assert.Contains($"id=\"{e.Stem}\"", html);
-            Assert.True(File.Exists(Path.Combine(RepositoryPaths.Root, e.Notebook)), $"{e.Id}: notebook {e.Notebook} is missing");
+            Assert.True(File.Exists(Path.Combine(RepositoryPaths.Root, e.Notebook)),
+                $"{e.Id}: notebook {e.Notebook} is missing");
             using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(tiny.Folder, e.Stem + ".json")));
             Assert.Equal("tiny", doc.RootElement.GetProperty("Preset").GetString());
         }
@@ -98,10 +99,12 @@ public sealed class TinyPipelineTests(TinyReproductionFixture tiny) : IClassFixt
             var points = AlphaSearch.PaperGrid.Select(a =>
             {
                 var edited = vectors[t].ApplyTo(lin, -a);
-                return (Alpha: a, Target: DirectAccuracy(edited, task, task.Validation), Control: DirectAccuracy(edited, control, control.Validation));
+                return (Alpha: a, Target: DirectAccuracy(edited, task, task.Validation),
+                    Control: DirectAccuracy(edited, control, control.Validation));
             }).ToList();
             var allowed = points.Where(p => p.Control >= floor).ToList();
-            double expected = allowed.Count == 0 ? 0 : allowed.Where(p => p.Target == allowed.Min(q => q.Target)).Min(p => p.Alpha);
+            double expected = allowed.Count == 0 ? 0
+                : allowed.Where(p => p.Target == allowed.Min(q => q.Target)).Min(p => p.Alpha);
             Assert.Equal(task.Name, row.PerTask[t].Task);
             Assert.True(expected == row.PerTask[t].Alpha,
                 $"{task.Name}: brute force chooses α = {expected}, Table 2 has {row.PerTask[t].Alpha}; curve: " +
@@ -114,11 +117,14 @@ public sealed class TinyPipelineTests(TinyReproductionFixture tiny) : IClassFixt
     {
         var result = Disentanglement.Run(Suite);
         var map = result.Maps.First(m => m.Mode == EditMode.Linear);
-        int a = Suite.Tasks.ToList().FindIndex(t => t.Name == map.TaskA), b = Suite.Tasks.ToList().FindIndex(t => t.Name == map.TaskB);
+        int a = Suite.Tasks.ToList().FindIndex(t => t.Name == map.TaskA),
+            b = Suite.Tasks.ToList().FindIndex(t => t.Name == map.TaskB);
         // The grid point with the largest disagreement, so that the check is not of a trivial zero.
-        var (row, column) = Enumerable.Range(0, map.Alphas.Count).SelectMany(j => Enumerable.Range(0, map.Alphas.Count).Select(i => (j, i)))
+        var (row, column) = Enumerable.Range(0,
+            map.Alphas.Count).SelectMany(j => Enumerable.Range(0, map.Alphas.Count).Select(i => (j, i)))
             .MaxBy(p => map.Xi[p.j][p.i]);
-        Assert.True(map.Xi[row][column] > 0, "the tiny ξ map has no disagreement at all: the check below would be vacuous");
+        Assert.True(map.Xi[row][column] > 0,
+            "the tiny ξ map has no disagreement at all: the check below would be vacuous");
         var lin = Suite.Backbone().Linearized;
         var vectors = Suite.Vectors(FineTuneMode.Linear);
         double a1 = map.Alphas[column], a2 = map.Alphas[row];
@@ -132,7 +138,8 @@ public sealed class TinyPipelineTests(TinyReproductionFixture tiny) : IClassFixt
             using var bothPrediction = Predict(both.ApplyTo(lin), t, x);
             return alonePrediction.ne(bothPrediction).to_type(ScalarType.Float64).mean().ToDouble();
         }
-        double expected = 0.5 * (Disagreement(a, vectors[a].ApplyTo(lin, a1)) + Disagreement(b, vectors[b].ApplyTo(lin, a2)));
+        double expected = 0.5 * (Disagreement(a, vectors[a].ApplyTo(lin, a1)) + Disagreement(b,
+            vectors[b].ApplyTo(lin, a2)));
         Assert.Equal(expected, map.Xi[row][column], 1.0 / n + 1e-12);
     }
 
@@ -142,7 +149,8 @@ public sealed class TinyPipelineTests(TinyReproductionFixture tiny) : IClassFixt
         var single = SingleTask.Run(Suite);
         var evaluator = Suite.Evaluator(EditMode.Linear);              // affine cache f(x; θ0) + Σ α J τ at α = 0
         for (int t = 0; t < Suite.Tasks.Count; t++)
-            Assert.Equal(single.Rows[t].ZeroShotTest, evaluator.Accuracy(Suite.Tasks[t], SplitKind.Test, evaluator.All(0)), 12);
+            Assert.Equal(single.Rows[t].ZeroShotTest,
+                evaluator.Accuracy(Suite.Tasks[t], SplitKind.Test, evaluator.All(0)), 12);
     }
 
     [Fact]
@@ -177,15 +185,17 @@ public sealed class TinyPipelineTests(TinyReproductionFixture tiny) : IClassFixt
         int embedded = Regex.Matches(index, "Plotly\\.newPlot").Count;
         int published = Suite.Results.Sections.Sum(s => s.Figures.Count);
         Assert.True(published >= ExperimentRegistry.All.Count - 1, $"only {published} figures published");
-        Assert.Equal(published, embedded);                                                     // every figure drawn in the index
-        Assert.Equal(published, figures);                                                      // and linked as its own page
+        Assert.Equal(published, embedded);                  // every figure drawn in the index
+        Assert.Equal(published, figures);                   // and linked as its own page
         foreach (var section in Suite.Results.Sections)
             foreach (var figure in section.Figures)
             {
                 var page = File.ReadAllText(Path.Combine(tiny.Folder, figure.Stem + ".html"));
                 Assert.Contains($"<script src=\"{Figures.PlotlyJsFile}\"", page);
-                Assert.True(page.Length < 200_000, $"{figure.Stem}.html is {page.Length} bytes: plotly.js should not be inlined");
-                if (PngExport.Available) Assert.True(new FileInfo(Path.Combine(tiny.Folder, figure.Stem + ".png")).Length > 1000);
+                Assert.True(page.Length < 200_000,
+                    $"{figure.Stem}.html is {page.Length} bytes: plotly.js should not be inlined");
+                if (PngExport.Available) Assert.True(new FileInfo(Path.Combine(tiny.Folder,
+                    figure.Stem + ".png")).Length > 1000);
             }
     }
 
@@ -193,7 +203,8 @@ public sealed class TinyPipelineTests(TinyReproductionFixture tiny) : IClassFixt
     public void Stored_results_are_drawn_without_loading_data_and_a_second_run_recomputes_nothing()
     {
         var log = new List<string>();
-        using var offline = new Suite(Preset.Tiny, () => throw new InvalidOperationException("the data were loaded"), tiny.Folder,
+        using var offline = new Suite(Preset.Tiny, () => throw new InvalidOperationException("the data were loaded"),
+            tiny.Folder,
             new LineProgress(log.Add));
         foreach (var e in ExperimentRegistry.All)
         {
@@ -203,7 +214,9 @@ public sealed class TinyPipelineTests(TinyReproductionFixture tiny) : IClassFixt
         }
         var status = Reproduction.Status(offline);
         Assert.All(status.GetColumn<bool>("Stored").Values, Assert.True);
-        Assert.Equal(tiny.Stamp, File.GetLastWriteTimeUtc(Path.Combine(tiny.Folder, ExperimentRegistry.Stem(Experiment.Addition) + ".json")));
+        Assert.Equal(tiny.Stamp,
+            File.GetLastWriteTimeUtc(Path.Combine(tiny.Folder,
+            ExperimentRegistry.Stem(Experiment.Addition) + ".json")));
         Assert.DoesNotContain(log, l => l.StartsWith("fine-tune"));
     }
 
