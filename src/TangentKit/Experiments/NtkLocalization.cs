@@ -39,42 +39,19 @@ public static class NtkLocalization
     static NtkSpectrum Spectrum(Suite suite, Initialization init, Data.ImageTask a, Data.ImageTask b, int n, int top)
     {
         var backbone = suite.Backbone(init);
-        var theta0 = backbone.Theta0;
         using var scope = NewDisposeScope();
-        var x = cat([a.Test.Inputs.narrow(0, 0, n), b.Test.Inputs.narrow(0, 0, n)], 0);
-        long dim;
-        using (no_grad()) dim = backbone.Model.Forward(theta0, x.narrow(0, 0, 1)).shape[1];
-        var r = randn([dim], generator: new Generator(unchecked((ulong)suite.Preset.Seed + 5)));
-        r /= r.norm();
-        var trainable = theta0.TrainableNames.ToHashSet();
-        var leaves = theta0.Where(trainable.Contains).ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().requires_grad_(true));
-        var columns = new List<Tensor>();
+        var x = cat([a.Test.Inputs.narrow(0, 0, n), b.Test.Inputs.narrow(0, 0, n)], 0);   // task A's samples first
+        var seed = unchecked((ulong)suite.Preset.Seed + 5);
+        var r = Kernels.EmpiricalNtk.RandomUnitReadout(backbone.Linearized, x, seed);
         var label = $"NTK ({backbone.Name}): {2 * n} kernel columns";
-        for (int i = 0; i < 2 * n; i++)
-        {
-            suite.Progress.Report(label, i, 2 * n);
-            using var step = NewDisposeScope();
-            var s = (backbone.Model.Forward(name => new Dual(leaves.TryGetValue(name, out var l) ? l : theta0[name], null), x.narrow(0, i, 1)).Primal * r).sum();
-            s.backward();
-            var gradient = leaves.ToDictionary(kv => kv.Key, kv => kv.Value.grad ?? zeros_like(kv.Value));
-            foreach (var l in leaves.Values) l.grad = null;
-            using (no_grad()) columns.Add((backbone.Linearized.Jvp(x, gradient) * r).sum(-1).to_type(ScalarType.Float64).MoveToOuterDisposeScope());
-        }
-        suite.Progress.Report(label, 1, 1);
-        var k = stack(columns, 1);
-        k = 0.5 * (k + k.T);
-        var (values, vectors) = linalg.eigh(k);                                     // ascending
-        var order = arange(values.shape[0] - 1, -1, -1);
-        values = values.index_select(0, order);
-        vectors = vectors.index_select(1, order);
-        var energyA = vectors.narrow(0, 0, n).square().sum(0L);
-        double localization = (2 * energyA.narrow(0, 0, top) - 1).abs().mean().ToDouble();
-        double Norm(Tensor t) => t.square().sum().sqrt().ToDouble();
-        double cross = Norm(k.narrow(0, 0, n).narrow(1, n, n)) / Math.Sqrt(Norm(k.narrow(0, 0, n).narrow(1, 0, n)) * Norm(k.narrow(0, n, n).narrow(1, n, n)));
-        var d = k.diagonal().clamp_min(1e-30).sqrt();
-        var normalized = k / (d.unsqueeze(1) * d.unsqueeze(0));
+        var k = Kernels.EmpiricalNtk.Compute(backbone.Linearized, x, r,
+            (done, total) => suite.Progress.Report(label, done, total));
+        var (values, vectors) = Kernels.EmpiricalNtk.Eigen(k);
+        var energyA = Kernels.EmpiricalNtk.EnergyOnFirst(vectors, n);
+        var normalized = Kernels.EmpiricalNtk.Normalized(k);
         var rows = Enumerable.Range(0, 2 * n).Select(i => normalized[i].data<double>().ToArray()).ToArray();
-        return new NtkSpectrum(init.ToString(), values.data<double>().ToArray(), energyA.data<double>().ToArray(), localization, cross, rows);
+        return new NtkSpectrum(init.ToString(), values.data<double>().ToArray(), energyA.data<double>().ToArray(),
+            Kernels.EmpiricalNtk.Localization(energyA, top), Kernels.EmpiricalNtk.CrossAlignment(k, n), rows);
     }
 
     /// <summary>Localization, cross-task alignment and top eigenvalue per backbone.</summary>
