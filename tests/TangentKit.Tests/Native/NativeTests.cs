@@ -57,26 +57,48 @@ public class NativeTests
         {
             var e = Assert.Throws<TorchNativeException>(() => TorchNative.Load(bogus));
             Assert.Contains(bogus, e.Message);
-            Assert.EndsWith("file too short", e.Message);                                  // dlerror's own words   // dlerror: "invalid ELF header"
+            Assert.EndsWith("file too short", e.Message);                                  // dlerror's own words
         }
         finally { File.Delete(bogus); }
     }
 
-    [Fact]
-    public void The_unpatched_glue_library_fails_to_load_with_the_real_cause_where_libstdcxx_is_old()
+    // A copy of the glue library whose GLIBCXX_3.4.32 need is renamed GLIBCXX_3.4.99, a version no libstdc++ defines
+    // (GCC 15 is at 3.4.34): unsatisfiable on every host, as GLIBCXX_3.4.32 is on Debian 12. The name keeps its
+    // length, so only .dynstr changes; the need keeps 3.4.32's hash, which cannot make it match, as the loader
+    // (glibc's dl-version.c) requires hash and name to agree.
+    static string GlueNeedingAnUndefinedVersion(string dir)
     {
-        var copy = Path.Combine(Directory.CreateTempSubdirectory("glue-").FullName, "libLibTorchSharp.so");
-        File.Copy(PristineGlue(), copy);
-        var libstdcxx = "/usr/lib/x86_64-linux-gnu/libstdc++.so.6";
-        bool hasNewLibStdCxx = System.Text.Encoding.ASCII.GetString(File.ReadAllBytes(libstdcxx)).Contains("GLIBCXX_3.4.32");
-        if (hasNewLibStdCxx)
-            TorchNative.Load(copy);                                                      // nothing to diagnose here
-        else
+        var bytes = File.ReadAllBytes(PristineGlue());
+        var name = System.Text.Encoding.ASCII.GetBytes("\0GLIBCXX_3.4.32\0");
+        int at = bytes.AsSpan().IndexOf(name);
+        Assert.True(at >= 0 && bytes.AsSpan(at + 1).IndexOf(name) < 0, "expected one GLIBCXX_3.4.32 in .dynstr");
+        System.Text.Encoding.ASCII.GetBytes("GLIBCXX_3.4.99").CopyTo(bytes, at + 1);
+        var path = Path.Combine(dir, "libLibTorchSharp.so");
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    [Fact]
+    public void A_too_new_glibcxx_need_fails_to_load_with_the_loader_reason_and_loads_once_weakened()
+    {
+        var dir = Directory.CreateTempSubdirectory("glue-").FullName;
+        try
         {
-            var e = Assert.Throws<TorchNativeException>(() => TorchNative.Load(copy));   // Debian 12: GCC 12's libstdc++
-            Assert.Contains(copy, e.Message);
-            Assert.Contains("GLIBCXX_3.4.32' not found", e.Message);
+            var glue = GlueNeedingAnUndefinedVersion(dir);
+            var before = ElfVersionNeeds.Read(glue);
+            Assert.Contains(before, n => n is { Library: "libstdc++.so.6", Version: "GLIBCXX_3.4.99", IsWeak: false });
+            Assert.DoesNotContain(before, n => n.Version == "GLIBCXX_3.4.32");
+
+            var e = Assert.Throws<TorchNativeException>(() => TorchNative.Load(glue));
+            Assert.Contains(glue, e.Message);
+            Assert.Contains("version `GLIBCXX_3.4.99' not found", e.Message);                // dlerror's own words
+
+            Assert.Equal(1, ElfVersionNeeds.Weaken(glue, ElfVersionNeeds.IsNewerThanDebian12LibStdCxx));
+            var after = ElfVersionNeeds.Read(glue);
+            Assert.Equal(before.Select(n => n.Version == "GLIBCXX_3.4.99" ? n with { IsWeak = true } : n), after);
+            TorchNative.Load(glue);                                           // the loader now tolerates the absence
         }
+        finally { Directory.Delete(dir, recursive: true); }
     }
 
     [Fact]
