@@ -4,17 +4,21 @@ using static TorchSharp.torch;
 namespace TangentKit.Models;
 
 /// <summary>
-/// A frozen linear classification head on (optionally L2-normalised) features: logits = normalize(f)·Wᵀ + b.
-/// The analogue of the paper's CLIP zero-shot heads (normalised features; the scale lives in W). Never trained by fine-tuning.
+/// A frozen linear classification head on (optionally L2-normalized) features: logits = normalize(f)·Wᵀ + b.
+/// The analogue of the paper's CLIP zero-shot heads (normalized features; the scale lives in W). Never trained by
+/// fine-tuning.
 /// </summary>
 public sealed class FrozenHead : IDisposable
 {
     /// <summary>A head with weight [C, D] and optional bias [C] (both copied and frozen).</summary>
     public FrozenHead(Tensor weight, Tensor? bias = null, bool normalizeFeatures = true)
     {
-        if (weight.dim() != 2) throw new ArgumentException($"head weight must be [classes, features], got [{string.Join(",", weight.shape)}].", nameof(weight));
+        if (weight.dim() != 2)
+            throw new ArgumentException(
+                $"head weight must be [classes, features], got [{string.Join(",", weight.shape)}].", nameof(weight));
         if (bias is not null && (bias.dim() != 1 || bias.shape[0] != weight.shape[0]))
-            throw new ArgumentException($"head bias must be [{weight.shape[0]}], got [{string.Join(",", bias.shape)}].", nameof(bias));
+            throw new ArgumentException(
+                $"head bias must be [{weight.shape[0]}], got [{string.Join(",", bias.shape)}].", nameof(bias));
         Weight = weight.detach().clone().DetachFromDisposeScope();
         Bias = bias?.detach().clone().DetachFromDisposeScope();
         NormalizeFeatures = normalizeFeatures;
@@ -36,7 +40,8 @@ public sealed class FrozenHead : IDisposable
     public Tensor Logits(Tensor features)
     {
         if (features.shape[^1] != Weight.shape[1])
-            throw new ArgumentException($"features have width {features.shape[^1]}, the head expects {Weight.shape[1]}.", nameof(features));
+            throw new ArgumentException(
+                $"features have width {features.shape[^1]}, the head expects {Weight.shape[1]}.", nameof(features));
         var f = NormalizeFeatures ? features / features.norm(-1, keepdim: true).clamp_min(1e-12) : features;
         return nn.functional.linear(f, Weight, Bias);
     }

@@ -13,10 +13,16 @@ public interface IFunctionalModel
     /// <summary>A short description, e.g. <c>resnet[2,2,2,3]</c>.</summary>
     string Name { get; }
 
-    /// <summary>Fresh parameters with PyTorch's default initialisation, drawn from a generator seeded with <paramref name="seed"/>.</summary>
+    /// <summary>
+    /// Fresh parameters with PyTorch's default initialization, drawn from a generator seeded with
+    /// <paramref name="seed"/>.
+    /// </summary>
     ParameterSet Initialize(long seed, ScalarType dtype = ScalarType.Float32);
 
-    /// <summary>The network's output (features) for input <paramref name="x"/> with parameters read from <paramref name="p"/>.</summary>
+    /// <summary>
+    /// The network's output (features) for input <paramref name="x"/> with parameters read from
+    /// <paramref name="p"/>.
+    /// </summary>
     Dual Forward(ParameterLookup p, Dual x);
 }
 

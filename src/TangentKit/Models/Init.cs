@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace TangentKit.Models;
 
-/// <summary>PyTorch's default parameter initialisations, drawn from an explicit seeded generator.</summary>
+/// <summary>PyTorch's default parameter initializations, drawn from an explicit seeded generator.</summary>
 internal sealed class Init(long seed, ScalarType dtype, bool shapesOnly = false)
 {
     readonly Generator _generator = new(unchecked((ulong)seed));
@@ -31,7 +31,8 @@ internal sealed class Init(long seed, ScalarType dtype, bool shapesOnly = false)
     public Tensor Bias(long size, long fanIn) => Uniform([size], 1.0 / Math.Sqrt(fanIn));
 
     /// <summary>torchvision ResNet convs: kaiming_normal(mode=fan_out, relu) ⇒ N(0, 2/fan_out).</summary>
-    public Tensor KaimingNormalFanOut(long[] shape) => Normal(shape, Math.Sqrt(2.0 / (shape[0] * shape.Skip(2).Aggregate(1L, (a, b) => a * b))));
+    public Tensor KaimingNormalFanOut(long[] shape) =>
+        Normal(shape, Math.Sqrt(2.0 / (shape[0] * shape.Skip(2).Aggregate(1L, (a, b) => a * b))));
 
     public Tensor Ones(long size) => shapesOnly ? Meta([size]) : ones(size, dtype: dtype);
     public Tensor Zeros(params long[] shape) => shapesOnly ? Meta(shape) : zeros(shape, dtype: dtype);

@@ -5,7 +5,9 @@ using static TorchSharp.torch;
 
 namespace TangentKit.Models;
 
-/// <summary>A multilayer perceptron <c>fc0 → act → fc1 → … → fc{L-1}</c> on flattened inputs (tests and the tiny preset).</summary>
+/// <summary>
+/// A multilayer perceptron <c>fc0 → act → fc1 → … → fc{L-1}</c> on flattened inputs (tests and the tiny preset).
+/// </summary>
 /// <param name="Sizes">Layer widths, input first, e.g. [64, 32, 16].</param>
 /// <param name="Activation">Non-linearity between layers.</param>
 public sealed record Mlp(int[] Sizes, Activation Activation = Activation.Gelu) : IFunctionalModel

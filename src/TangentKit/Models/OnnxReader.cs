@@ -4,14 +4,15 @@ using System.Text;
 namespace TangentKit.Models;
 
 /// <summary>An ONNX graph node: operator, inputs, outputs and float attributes (what the importer needs).</summary>
-public sealed record OnnxNode(string OpType, IReadOnlyList<string> Inputs, IReadOnlyList<string> Outputs, IReadOnlyDictionary<string, float> FloatAttributes);
+public sealed record OnnxNode(string OpType, IReadOnlyList<string> Inputs, IReadOnlyList<string> Outputs,
+    IReadOnlyDictionary<string, float> FloatAttributes);
 
 /// <summary>An ONNX initializer: a named float tensor.</summary>
 public sealed record OnnxInitializer(string Name, long[] Dims, float[] Values);
 
 /// <summary>
-/// A minimal reader of ONNX model files (protobuf wire format): nodes in graph order and float initializers, from either
-/// <c>float_data</c> or <c>raw_data</c>. Enough to import CNN weights without an ONNX or protobuf dependency.
+/// A minimal reader of ONNX model files (protobuf wire format): nodes in graph order and float initializers, from
+/// either <c>float_data</c> or <c>raw_data</c>. Enough to import CNN weights without an ONNX or protobuf dependency.
 /// </summary>
 public sealed class OnnxReader
 {
@@ -31,7 +32,8 @@ public sealed class OnnxReader
             foreach (var f in Fields(bytes))
                 if (f.Number == 7) reader.ReadGraph(f.Bytes);                     // ModelProto.graph
         }
-        catch (Exception e) when (e is ArgumentOutOfRangeException or IndexOutOfRangeException or OverflowException or InvalidDataException)
+        catch (Exception e) when (e is ArgumentOutOfRangeException or IndexOutOfRangeException or OverflowException
+            or InvalidDataException)
         {
             throw new InvalidDataException($"{path}: malformed ONNX protobuf ({e.Message}).", e);
         }
@@ -63,13 +65,14 @@ public sealed class OnnxReader
                 case 1: inputs.Add(Utf8(f.Bytes)); break;
                 case 2: outputs.Add(Utf8(f.Bytes)); break;
                 case 4: op = Utf8(f.Bytes); break;
-                case 5:                                                    // AttributeProto: 1 name, 2 f (fixed32 float)
+                case 5:                                                // AttributeProto: 1 name, 2 f (fixed32 float)
                     string name = "";
                     float? value = null;
                     foreach (var a in Fields(f.Bytes))
                     {
                         if (a.Number == 1) name = Utf8(a.Bytes);
-                        else if (a.Number == 2 && a.Wire == 5) value = BinaryPrimitives.ReadSingleLittleEndian(a.Bytes.Span);
+                        else if (a.Number == 2 && a.Wire == 5)
+                            value = BinaryPrimitives.ReadSingleLittleEndian(a.Bytes.Span);
                     }
                     if (value is { } v) attributes[name] = v;
                     break;
@@ -78,7 +81,8 @@ public sealed class OnnxReader
         return new OnnxNode(op, inputs, outputs, attributes);
     }
 
-    // TensorProto: 1 dims (int64, packed or not), 2 data_type (1 = FLOAT), 4 float_data (packed or fixed32), 8 name, 9 raw_data.
+    // TensorProto: 1 dims (int64, packed or not), 2 data_type (1 = FLOAT), 4 float_data (packed or fixed32), 8 name,
+    // 9 raw_data.
     static OnnxInitializer ReadTensor(ReadOnlyMemory<byte> tensor)
     {
         var dims = new List<long>();
@@ -91,7 +95,9 @@ public sealed class OnnxReader
             switch (f.Number)
             {
                 case 1 when f.Wire == 0: dims.Add((long)f.Varint); break;
-                case 1: for (int pos = 0; pos < f.Bytes.Length;) dims.Add((long)ReadVarint(f.Bytes.Span, ref pos)); break;
+                case 1:
+                    for (int pos = 0; pos < f.Bytes.Length;) dims.Add((long)ReadVarint(f.Bytes.Span, ref pos));
+                    break;
                 case 2: dataType = f.Varint; break;
                 case 4 when f.Wire == 5: floats.Add(BinaryPrimitives.ReadSingleLittleEndian(f.Bytes.Span)); break;
                 case 4: AddFloats(floats, f.Bytes.Span); break;

@@ -6,8 +6,9 @@ using static TorchSharp.torch;
 namespace TangentKit.Models;
 
 /// <summary>
-/// An ordered set of named tensors in PyTorch state-dict naming (<c>layer1.0.conv1.weight</c>, <c>bn1.running_mean</c>, …):
-/// θ0, θ*, a displacement δ or Adam moments. Buffers (batch-norm statistics, counters) are marked and never trained.
+/// An ordered set of named tensors in PyTorch state-dict naming (<c>layer1.0.conv1.weight</c>,
+/// <c>bn1.running_mean</c>, …): θ0, θ*, a displacement δ or Adam moments. Buffers (batch-norm statistics, counters)
+/// are marked and never trained.
 /// Owns its tensors: they live outside dispose scopes until <see cref="Dispose"/>.
 /// </summary>
 public sealed class ParameterSet : IReadOnlyDictionary<string, Tensor>, IDisposable
@@ -19,14 +20,18 @@ public sealed class ParameterSet : IReadOnlyDictionary<string, Tensor>, IDisposa
     /// <summary>Adds a tensor under <paramref name="name"/> (taking ownership); buffers are not trained.</summary>
     public ParameterSet Add(string name, Tensor tensor, bool isBuffer = false)
     {
-        if (_tensors.ContainsKey(name)) throw new ArgumentException($"parameter '{name}' is already in the set.", nameof(name));
+        if (_tensors.ContainsKey(name))
+            throw new ArgumentException($"parameter '{name}' is already in the set.", nameof(name));
         _names.Add(name);
         _tensors[name] = tensor.DetachFromDisposeScope();
         if (isBuffer) _buffers.Add(name);
         return this;
     }
 
-    /// <summary>Adds copies of <paramref name="entries"/> made by <paramref name="copy"/> (e.g. <c>t =&gt; t.detach().clone()</c>).</summary>
+    /// <summary>
+    /// Adds copies of <paramref name="entries"/> made by <paramref name="copy"/> (e.g.
+    /// <c>t =&gt; t.detach().clone()</c>).
+    /// </summary>
     public ParameterSet AddAll(IEnumerable<KeyValuePair<string, Tensor>> entries, Func<Tensor, Tensor> copy)
     {
         foreach (var (name, t) in entries) Add(name, copy(t));
@@ -35,7 +40,8 @@ public sealed class ParameterSet : IReadOnlyDictionary<string, Tensor>, IDisposa
 
     /// <summary>The tensor called <paramref name="name"/>; the error lists close names when it is missing.</summary>
     public Tensor this[string name] => _tensors.TryGetValue(name, out var t) ? t
-        : throw new KeyNotFoundException($"no parameter '{name}' in this set of {Count} (names start: {string.Join(", ", _names.Take(5))}…).");
+        : throw new KeyNotFoundException(
+            $"no parameter '{name}' in this set of {Count} (names start: {string.Join(", ", _names.Take(5))}…).");
 
     /// <summary>Names in insertion (state-dict) order.</summary>
     public IReadOnlyList<string> Names => _names;
@@ -44,7 +50,8 @@ public sealed class ParameterSet : IReadOnlyDictionary<string, Tensor>, IDisposa
     public bool IsBuffer(string name) => _buffers.Contains(name);
 
     /// <summary>Names of the trainable entries: floating-point, not buffers.</summary>
-    public IEnumerable<string> TrainableNames => _names.Where(n => !_buffers.Contains(n) && _tensors[n].is_floating_point());
+    public IEnumerable<string> TrainableNames =>
+        _names.Where(n => !_buffers.Contains(n) && _tensors[n].is_floating_point());
 
     /// <summary>Total number of scalars in trainable entries (the paper's parameter count).</summary>
     public long TrainableCount => TrainableNames.Sum(n => _tensors[n].numel());
@@ -52,7 +59,9 @@ public sealed class ParameterSet : IReadOnlyDictionary<string, Tensor>, IDisposa
     /// <summary>A lookup of constants (plain forward f(x; θ)).</summary>
     public ParameterLookup Lookup() => name => new Dual(this[name], null);
 
-    /// <summary>A dual lookup (θ[name], δ[name]): entries missing from <paramref name="tangents"/> get a zero tangent.</summary>
+    /// <summary>
+    /// A dual lookup (θ[name], δ[name]): entries missing from <paramref name="tangents"/> get a zero tangent.
+    /// </summary>
     public ParameterLookup DualLookup(IReadOnlyDictionary<string, Tensor> tangents) =>
         name => new Dual(this[name], tangents.TryGetValue(name, out var t) ? t : null);
 
@@ -68,7 +77,10 @@ public sealed class ParameterSet : IReadOnlyDictionary<string, Tensor>, IDisposa
     /// <summary>A deep copy, detached from any autograd graph.</summary>
     public ParameterSet Clone() => Map((_, t) => t.detach().clone());
 
-    /// <summary>A copy on <paramref name="device"/> and/or in <paramref name="dtype"/> (only floating-point entries change dtype).</summary>
+    /// <summary>
+    /// A copy on <paramref name="device"/> and/or in <paramref name="dtype"/> (only floating-point entries change
+    /// dtype).
+    /// </summary>
     public ParameterSet To(Device? device = null, ScalarType? dtype = null) => Map((_, t) =>
     {
         var moved = device is null ? t : t.to(device);
@@ -83,7 +95,9 @@ public sealed class ParameterSet : IReadOnlyDictionary<string, Tensor>, IDisposa
         return result;
     }
 
-    /// <summary>The sub-set of entries whose names satisfy <paramref name="keep"/>, sharing (not copying) the tensors.</summary>
+    /// <summary>
+    /// The sub-set of entries whose names satisfy <paramref name="keep"/>, sharing (not copying) the tensors.
+    /// </summary>
     public IEnumerable<KeyValuePair<string, Tensor>> Where(Func<string, bool> keep) =>
         _names.Where(keep).Select(n => new KeyValuePair<string, Tensor>(n, _tensors[n]));
 

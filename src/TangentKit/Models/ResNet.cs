@@ -13,7 +13,9 @@ namespace TangentKit.Models;
 /// </summary>
 public sealed record ResNet(int[] Blocks, int[] Widths, int InChannels = 3) : IFunctionalModel
 {
-    /// <summary>Blocks [2,2,2,3], widths [64,128,256,512]: the shape of ML.NET's ImageNet ResNet-18 (512-d features).</summary>
+    /// <summary>
+    /// Blocks [2,2,2,3], widths [64,128,256,512]: the shape of ML.NET's ImageNet ResNet-18 (512-d features).
+    /// </summary>
     public static ResNet ResNet18x(int inChannels = 3) => new([2, 2, 2, 3], [64, 128, 256, 512], inChannels);
 
     /// <summary>A small random-init ResNet for the tiny preset and tests.</summary>
@@ -94,5 +96,6 @@ public sealed record ResNet(int[] Blocks, int[] Widths, int InChannels = 3) : IF
     }
 
     static Dual Norm(ParameterLookup p, string prefix, Dual x) =>
-        BatchNorm(x, p(prefix + ".running_mean"), p(prefix + ".running_var"), p(prefix + ".weight"), p(prefix + ".bias"));
+        BatchNorm(x, p(prefix + ".running_mean"), p(prefix + ".running_var"), p(prefix + ".weight"),
+            p(prefix + ".bias"));
 }

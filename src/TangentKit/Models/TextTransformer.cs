@@ -10,7 +10,8 @@ namespace TangentKit.Models;
 /// ln_final, the features at the end-of-text token (the largest token id), text projection. Builds the zero-shot
 /// heads of the paper preset; input is int64 token ids [B, N].
 /// </summary>
-public sealed record TextTransformer(int VocabSize, int ContextLength, int Width, int Layers, int Heads, int OutputDim) : IFunctionalModel
+public sealed record TextTransformer(int VocabSize, int ContextLength, int Width, int Layers, int Heads,
+    int OutputDim) : IFunctionalModel
 {
     /// <inheritdoc />
     public string Name => $"text-transformer[v{VocabSize}, n{ContextLength}, d{Width}, L{Layers}, h{Heads}]";
@@ -35,10 +36,12 @@ public sealed record TextTransformer(int VocabSize, int ContextLength, int Width
         InputCheck.Tokens(this, x, ContextLength);
         var ids = x.Primal;
         long n = ids.shape[1];
-        var tokens = Embedding(ids, p("token_embedding.weight")) + p("positional_embedding").Map(t => t.narrow(0, 0, n));
+        var tokens = Embedding(ids, p("token_embedding.weight")) +
+            p("positional_embedding").Map(t => t.narrow(0, 0, n));
         using var mask = CausalMask(n, tokens.Primal.dtype, tokens.Primal.device);
         for (int i = 0; i < Layers; i++)
-            tokens = TransformerBlocks.Block(p, $"transformer.resblocks.{i}.", tokens, Heads, Activation.QuickGelu, mask);
+            tokens = TransformerBlocks.Block(p, $"transformer.resblocks.{i}.", tokens, Heads, Activation.QuickGelu,
+                mask);
         tokens = LayerNorm(tokens, p("ln_final.weight"), p("ln_final.bias"));
         var eot = ids.argmax(-1);                                                           // [B]
         var pooled = tokens.Map(t => t[arange(t.shape[0], device: t.device), eot]);        // [B, D]

@@ -10,7 +10,8 @@ namespace TangentKit.Models;
 /// class embedding, positional embedding, ln_pre, pre-LN QuickGELU blocks, ln_post on the CLS token, projection.
 /// ViT-B/32 = (224, 32, 768, 12, 12, 512); the paper's image encoder (all figures and tables, paper preset).
 /// </summary>
-public sealed record VisionTransformer(int ImageSize, int PatchSize, int Width, int Layers, int Heads, int OutputDim, int InChannels = 3) : IFunctionalModel
+public sealed record VisionTransformer(int ImageSize, int PatchSize, int Width, int Layers, int Heads, int OutputDim,
+    int InChannels = 3) : IFunctionalModel
 {
     /// <summary>CLIP ViT-B/32's shape, optionally with fewer blocks (benchmarks).</summary>
     public static VisionTransformer ViTB32(int layers = 12) => new(224, 32, 768, layers, 12, 512);

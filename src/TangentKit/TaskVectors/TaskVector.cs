@@ -21,7 +21,9 @@ public sealed class TaskVector : IDisposable
     /// <summary>Number of named entries.</summary>
     public int Count => Entries.Count;
 
-    /// <summary>τ = θ* − θ0 by name. Both sets must hold the same names with the same shapes; the error names the offenders.</summary>
+    /// <summary>
+    /// τ = θ* − θ0 by name. Both sets must hold the same names with the same shapes; the error names the offenders.
+    /// </summary>
     public static TaskVector Between(ParameterSet theta0, ParameterSet thetaStar)
     {
         RequireSameLayout(theta0, thetaStar, "θ0", "θ*");
@@ -47,7 +49,9 @@ public sealed class TaskVector : IDisposable
             if (!t0.is_floating_point()) continue;
             if (delta.TryGetValue(name, out var d))
             {
-                if (!d.shape.SequenceEqual(t0.shape)) throw new ArgumentException($"δ entry '{name}' has shape [{string.Join(",", d.shape)}], θ0 has [{string.Join(",", t0.shape)}].", nameof(delta));
+                if (!d.shape.SequenceEqual(t0.shape))
+                    throw new ArgumentException($"δ entry '{name}' has shape [{string.Join(",", d.shape)}], " +
+                        $"θ0 has [{string.Join(",", t0.shape)}].", nameof(delta));
                 entries.Add(name, d.detach().clone());
             }
             else entries.Add(name, zeros_like(t0));
@@ -59,7 +63,9 @@ public sealed class TaskVector : IDisposable
     public static TaskVector FromEntries(ParameterSet entries)
     {
         foreach (var (name, t) in entries)
-            if (!t.is_floating_point()) throw new ArgumentException($"task-vector entry '{name}' is {t.dtype}; task vectors hold floating-point tensors only.", nameof(entries));
+            if (!t.is_floating_point())
+                throw new ArgumentException($"task-vector entry '{name}' is {t.dtype}; task vectors hold " +
+                    "floating-point tensors only.", nameof(entries));
         return new TaskVector(entries);
     }
 
@@ -71,10 +77,15 @@ public sealed class TaskVector : IDisposable
     {
         RequireFinite(alpha, nameof(alpha));
         RequireSameLayout(Entries, theta0, "τ", "θ0", bMayHaveMore: true);
-        return theta0.Map((name, t0) => Entries.TryGetValue(name, out var tau) ? (t0.detach() + alpha * tau).to_type(t0.dtype) : t0.detach().clone());
+        return theta0.Map((name, t0) => Entries.TryGetValue(name, out var tau)
+            ? (t0.detach() + alpha * tau).to_type(t0.dtype)
+            : t0.detach().clone());
     }
 
-    /// <summary>f_lin(·; θ0 + α·τ): the linearized model displaced along this vector (post-hoc linearization of a standard τ, or a linear-FT τ).</summary>
+    /// <summary>
+    /// f_lin(·; θ0 + α·τ): the linearized model displaced along this vector (post-hoc linearization of a standard τ,
+    /// or a linear-FT τ).
+    /// </summary>
     public LinearizedModel ApplyTo(LinearizedModel linearized, double alpha = 1.0)
     {
         RequireFinite(alpha, nameof(alpha));
@@ -122,7 +133,8 @@ public sealed class TaskVector : IDisposable
         RequireSameLayout(a.Entries, b.Entries, "a", "b");
         using var scope = NewDisposeScope();
         double sum = 0;
-        foreach (var (name, t) in a.Entries) sum += (t.to_type(ScalarType.Float64) * b.Entries[name].to_type(ScalarType.Float64)).sum().item<double>();
+        foreach (var (name, t) in a.Entries)
+            sum += (t.to_type(ScalarType.Float64) * b.Entries[name].to_type(ScalarType.Float64)).sum().item<double>();
         return sum;
     }
 
@@ -132,7 +144,9 @@ public sealed class TaskVector : IDisposable
     /// <summary>Cosine similarity ⟨a, b⟩ / (‖a‖‖b‖) (the task-vector similarity matrix).</summary>
     public static double Cosine(TaskVector a, TaskVector b) => Dot(a, b) / (a.Norm() * b.Norm());
 
-    /// <summary>Writes the vector as safetensors (readable by <c>safetensors.torch.load_file</c>) or a .pt state dict.</summary>
+    /// <summary>
+    /// Writes the vector as safetensors (readable by <c>safetensors.torch.load_file</c>) or a .pt state dict.
+    /// </summary>
     public void Save(string path) => ParameterFiles.Save(Entries, path);
 
     /// <summary>Reads a vector written by <see cref="Save"/> (or by PyTorch).</summary>

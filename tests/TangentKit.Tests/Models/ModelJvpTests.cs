@@ -6,7 +6,8 @@ namespace TangentKit.Tests.Models;
 /// Whole models: J(x; θ)·v by tangent propagation equals float64 central differences and double backward.
 public class ModelJvpTests
 {
-    static Tensor R(long seed, params long[] shape) => randn(shape, dtype: ScalarType.Float64, generator: new Generator((ulong)seed));
+    static Tensor R(long seed, params long[] shape) =>
+        randn(shape, dtype: ScalarType.Float64, generator: new Generator((ulong)seed));
 
     static void Check(IFunctionalModel model, Tensor x, Action<ParameterSet>? perturb = null)
     {
@@ -26,7 +27,10 @@ public class ModelJvpTests
         Check(model, ids);
     }
 
-    [Fact] public void Vision_transformer() => Check(new VisionTransformer(ImageSize: 8, PatchSize: 4, Width: 16, Layers: 2, Heads: 2, OutputDim: 6), R(3, 2, 3, 8, 8));
+    [Fact]
+    public void Vision_transformer() =>
+        Check(new VisionTransformer(ImageSize: 8, PatchSize: 4, Width: 16, Layers: 2, Heads: 2, OutputDim: 6),
+            R(3, 2, 3, 8, 8));
 
     [Fact]
     public void Small_resnet_with_batch_norm_statistics()
@@ -34,8 +38,10 @@ public class ModelJvpTests
         // Random running statistics so that batch norm is not the identity.
         Check(new ResNet([1, 2], [4, 8]), R(3, 2, 3, 16, 16), theta =>
         {
-            foreach (var name in theta.Names.Where(n => n.EndsWith("running_mean"))) theta[name].copy_(R(4, theta[name].shape) * 0.1);
-            foreach (var name in theta.Names.Where(n => n.EndsWith("running_var"))) theta[name].copy_(R(5, theta[name].shape).abs() + 0.5);
+            foreach (var name in theta.Names.Where(n => n.EndsWith("running_mean")))
+                theta[name].copy_(R(4, theta[name].shape) * 0.1);
+            foreach (var name in theta.Names.Where(n => n.EndsWith("running_var")))
+                theta[name].copy_(R(5, theta[name].shape).abs() + 0.5);
         });
     }
 }

@@ -12,7 +12,8 @@ public class ModelShapeTests
         // Their sum, 15,908,800, is the float count of ML.NET's ResNet18.onnx (research/data.md §2.2).
         using var theta = ResNet.ResNet18x().Initialize(0);
         Assert.Equal(15_897_152, theta.TrainableCount);
-        Assert.Equal(15_908_800, theta.Where(_ => true).Where(kv => kv.Value.is_floating_point()).Sum(kv => kv.Value.numel()));
+        Assert.Equal(15_908_800,
+            theta.Where(_ => true).Where(kv => kv.Value.is_floating_point()).Sum(kv => kv.Value.numel()));
         Assert.Contains("layer4.2.conv2.weight", theta.Names);
         Assert.Contains("layer2.0.downsample.1.running_var", theta.Names);
         Assert.True(theta.IsBuffer("bn1.num_batches_tracked"));

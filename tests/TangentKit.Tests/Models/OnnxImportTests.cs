@@ -21,7 +21,8 @@ public class OnnxImportTests
         var g = new Generator(7);
         for (int sample = 0; sample < 2; sample++)
         {
-            using var x = randn([1, 3, 224, 224], generator: g) * 60;     // the model's input scale: BGR 0–255 minus the mean
+            // the model's input scale: BGR 0–255 minus the mean
+            using var x = randn([1, 3, 224, 224], generator: g) * 60;
             var ortInput = new DenseTensor<float>(x.data<float>().ToArray(), [1, 3, 224, 224]);
             using var results = session.Run([NamedOnnxValue.CreateFromTensor(inputName, ortInput)]);
             var expected = results.Single().AsEnumerable<float>().ToArray();
@@ -29,7 +30,8 @@ public class OnnxImportTests
             var actual = ours.data<float>().ToArray();
             Assert.Equal(512, expected.Length);
             double maxDiff = expected.Zip(actual, (a, b) => Math.Abs(a - b)).Max();
-            Assert.True(maxDiff <= 1e-4, $"max |ours − ONNX Runtime| = {maxDiff:E2} (features up to {expected.Max(Math.Abs):F2})");
+            Assert.True(maxDiff <= 1e-4,
+                $"max |ours − ONNX Runtime| = {maxDiff:E2} (features up to {expected.Max(Math.Abs):F2})");
             Assert.True(expected.Max(Math.Abs) > 0.1);
         }
     }
@@ -39,7 +41,11 @@ public class OnnxImportTests
     {
         var path = Path.Combine(Path.GetTempPath(), $"not-onnx-{Guid.NewGuid():N}.onnx");
         File.WriteAllText(path, "hello");
-        try { Assert.Contains(path, Assert.Throws<InvalidDataException>(() => OnnxResNetImport.Load(path, ResNet.ResNet18x())).Message); }
+        try
+        {
+            Assert.Contains(path,
+                Assert.Throws<InvalidDataException>(() => OnnxResNetImport.Load(path, ResNet.ResNet18x())).Message);
+        }
         finally { File.Delete(path); }
     }
 }

@@ -87,9 +87,11 @@ public class TaskVectorTests
     [Fact]
     public void Saved_safetensors_follow_the_format_pytorch_reads()
     {
-        // Parsed here by the safetensors specification: u64 little-endian header length, JSON header, raw little-endian data.
+        // Parsed here by the safetensors specification: u64 little-endian header length, JSON header, raw
+        // little-endian data.
         using var t0 = new ParameterSet().Add("layer.weight", zeros(2, 2)).Add("layer.bias", zeros(3));
-        using var t1 = new ParameterSet().Add("layer.weight", tensor(new float[] { 1, 2, 3, 4 }).view(2, 2)).Add("layer.bias", tensor(new float[] { -1, 0.5f, 8 }));
+        using var t1 = new ParameterSet().Add("layer.weight", tensor(new float[] { 1, 2, 3, 4 }).view(2, 2))
+            .Add("layer.bias", tensor(new float[] { -1, 0.5f, 8 }));
         using var tau = TaskVector.Between(t0, t1);
         var path = Path.Combine(Path.GetTempPath(), $"tv-{Guid.NewGuid():N}.safetensors");
         try
@@ -104,7 +106,8 @@ public class TaskVectorTests
             var offsets = w.GetProperty("data_offsets").EnumerateArray().Select(e => e.GetInt32()).ToArray();
             int start = 8 + headerLength + offsets[0];
             Assert.Equal(16, offsets[1] - offsets[0]);
-            var floats = Enumerable.Range(0, 4).Select(i => BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(start + 4 * i))).ToArray();
+            var floats = Enumerable.Range(0, 4)
+                .Select(i => BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(start + 4 * i))).ToArray();
             Assert.Equal(new float[] { 1, 2, 3, 4 }, floats);
             using var back = TaskVector.Load(path);
             Assert.Equal(new float[] { -1, 0.5f, 8 }, back.Entries["layer.bias"].data<float>().ToArray());
