@@ -99,6 +99,6 @@ public sealed class LayeringTests
         // The scanner itself, on snippets: a qualified name of another folder is found, a member access is not.
         Assert.Equal("Experiments", Qualified.Match("var s = TangentKit.Experiments.Preset.Mini;").Groups[1].Value);
         Assert.Equal("Reporting", Qualified.Match("x = Reporting.Figures.Bars(").Groups[1].Value);
-        Assert.False(Qualified.IsMatch("var d = suite.Data.Control;"));
+        Assert.DoesNotMatch(Qualified, "var d = suite.Data.Control;");
     }
 }
