@@ -18,7 +18,8 @@ sealed class ConsoleProgress(ProgressContext? context) : IExperimentProgress
     public void Report(string label, double done, double total)
     {
         if (context is null) { _lines.Report(label, done, total); return; }
-        if (!_bars.TryGetValue(label, out var bar)) _bars[label] = bar = context.AddTask(Markup.Escape(label), maxValue: total);
+        if (!_bars.TryGetValue(label, out var bar))
+            _bars[label] = bar = context.AddTask(Markup.Escape(label), maxValue: total);
         bar.MaxValue = total;
         bar.Value = Math.Min(done, total);
         if (done >= total) bar.StopTask();
@@ -29,7 +30,8 @@ sealed class ConsoleProgress(ProgressContext? context) : IExperimentProgress
     {
         if (Console.IsOutputRedirected) return work(new ConsoleProgress(null));
         return AnsiConsole.Progress().AutoClear(false).HideCompleted(false)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),
+                new ElapsedTimeColumn(), new RemainingTimeColumn())
             .Start(ctx => work(new ConsoleProgress(ctx)));
     }
 }

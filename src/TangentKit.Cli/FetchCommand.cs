@@ -9,15 +9,24 @@ static class FetchCommand
 {
     public static Command Create()
     {
-        var names = new Argument<string[]>("names") { Description = $"Manifests to fetch (default: all): {string.Join(", ", DataManifest.Shipped)}.", Arity = ArgumentArity.ZeroOrMore };
-        var cache = new Option<DirectoryInfo?>("--data-cache") { Description = "Cache folder (default: ~/.cache/tangentkit/data)." };
-        var command = new Command("fetch", "Fetch the offline datasets and the ImageNet ResNet-18 (sources tried in manifest order, sha256 verified).") { names, cache };
+        var names = new Argument<string[]>("names")
+        {
+            Description = $"Manifests to fetch (default: all): {string.Join(", ", DataManifest.Shipped)}.",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var cache = new Option<DirectoryInfo?>("--data-cache")
+            { Description = "Cache folder (default: ~/.cache/tangentkit/data)." };
+        var command = new Command("fetch",
+                "Fetch the offline datasets and the ImageNet ResNet-18 " +
+                "(sources tried in manifest order, sha256 verified).")
+            { names, cache };
         command.SetAction(r =>
         {
             var wanted = r.GetValue(names) is { Length: > 0 } n ? n : DataManifest.Shipped.ToArray();
             foreach (var name in wanted)
             {
-                var folder = ArtifactFetcher.Fetch(DataManifest.Get(name), r.GetValue(cache)?.FullName, line => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(line)}[/]"));
+                var folder = ArtifactFetcher.Fetch(DataManifest.Get(name), r.GetValue(cache)?.FullName,
+                    line => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(line)}[/]"));
                 AnsiConsole.MarkupLine($"[green]✓[/] {Markup.Escape(name)} → {Markup.Escape(folder)}");
             }
             return 0;

@@ -9,7 +9,8 @@ static class InfoCommand
 {
     public static Command Create()
     {
-        var command = new Command("info", "Show how TorchSharp's natives were loaded, the libtorch version and the thread count.");
+        var command = new Command("info",
+            "Show how TorchSharp's natives were loaded, the libtorch version and the thread count.");
         command.SetAction(_ =>
         {
             var report = Startup.Torch(Environment.ProcessorCount);

@@ -8,7 +8,8 @@ static class Startup
 {
     public static string Torch(int threads)
     {
-        if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = Math.Max(Spectre.Console.AnsiConsole.Profile.Width, 140);
+        if (Console.IsOutputRedirected)
+            Spectre.Console.AnsiConsole.Profile.Width = Math.Max(Spectre.Console.AnsiConsole.Profile.Width, 140);
         var report = TorchNative.Prepare();
         torch.set_num_threads(threads);
         return report;

@@ -33,12 +33,18 @@ static class CellRunner
             {
                 switch (e)
                 {
-                    case StandardOutputValueProduced so: stdout.Append(so.FormattedValues.FirstOrDefault()?.Value); break;
-                    case StandardErrorValueProduced se: stderr.Append(se.FormattedValues.FirstOrDefault()?.Value); break;
-                    case DisplayedValueUpdated du when du.ValueId is not null && displayIndex.TryGetValue(du.ValueId, out var at):
+                    case StandardOutputValueProduced so:
+                        stdout.Append(so.FormattedValues.FirstOrDefault()?.Value);
+                        break;
+                    case StandardErrorValueProduced se:
+                        stderr.Append(se.FormattedValues.FirstOrDefault()?.Value);
+                        break;
+                    case DisplayedValueUpdated du
+                        when du.ValueId is not null && displayIndex.TryGetValue(du.ValueId, out var at):
                         outputs[at] = Display(du);                       // progress displays keep only their last state
                         break;
-                    case DisplayEvent de when de is DisplayedValueProduced or ReturnValueProduced or DisplayedValueUpdated:
+                    case DisplayEvent de
+                        when de is DisplayedValueProduced or ReturnValueProduced or DisplayedValueUpdated:
                         if (de is ReturnValueProduced { Value: DisplayedValue }) break;
                         FlushStreams();
                         outputs.Add(Display(de));
@@ -65,7 +71,8 @@ static class CellRunner
         lock (outputs)
         {
             FlushStreams();
-            var failed = result.Events.OfType<CommandFailed>().FirstOrDefault(f => f.Command == command) ?? result.Events.OfType<CommandFailed>().FirstOrDefault();
+            var failed = result.Events.OfType<CommandFailed>().FirstOrDefault(f => f.Command == command)
+                ?? result.Events.OfType<CommandFailed>().FirstOrDefault();
             string? error = null;
             if (failed is not null)
             {
@@ -77,5 +84,6 @@ static class CellRunner
         }
     }
 
-    static DisplayElement Display(DisplayEvent e) => new(e.FormattedValues.ToDictionary(v => v.MimeType, v => (object)v.Value));
+    static DisplayElement Display(DisplayEvent e)
+        => new(e.FormattedValues.ToDictionary(v => v.MimeType, v => (object)v.Value));
 }

@@ -27,7 +27,8 @@ static class KernelFactory
         return composite;
     }
 
-    // After each command, load any kernel extension found in a newly added package's interactive-extensions/dotnet folder.
+    // After each command, load any kernel extension found in a newly added package's
+    // interactive-extensions/dotnet folder.
     static void LoadPackageExtensions(CompositeKernel kernel)
     {
         var pending = new ConcurrentQueue<PackageAdded>();
@@ -37,12 +38,14 @@ static class KernelFactory
             await next(command, context);
             while (pending.TryDequeue(out var added))
             {
-                var folder = new DirectoryInfo(Path.Combine(added.PackageReference.PackageRoot, "interactive-extensions", "dotnet"));
+                var folder = new DirectoryInfo(
+                    Path.Combine(added.PackageReference.PackageRoot, "interactive-extensions", "dotnet"));
                 if (!folder.Exists) continue;
                 foreach (var dll in folder.GetFiles("*.dll"))
                 {
                     var assembly = System.Runtime.Loader.AssemblyLoadContext.Default.LoadFromAssemblyPath(dll.FullName);
-                    foreach (var type in assembly.ExportedTypes.Where(t => !t.IsAbstract && !t.IsInterface && typeof(IKernelExtension).IsAssignableFrom(t)))
+                    foreach (var type in assembly.ExportedTypes.Where(t =>
+                        !t.IsAbstract && !t.IsInterface && typeof(IKernelExtension).IsAssignableFrom(t)))
                     {
                         var extension = (IKernelExtension)Activator.CreateInstance(type)!;
                         await extension.OnLoadAsync(kernel);

@@ -13,11 +13,13 @@ sealed record NotebookResult(int Cells, int FailedCells, double Seconds);
 /// Executes one notebook cell by cell in a fresh C# kernel and writes the executed copy.
 static class NotebookRunner
 {
-    public static async Task<NotebookResult> RunAsync(string path, RunnerOptions options, TextWriter log, TextWriter logErr)
+    public static async Task<NotebookResult> RunAsync(string path, RunnerOptions options, TextWriter log,
+        TextWriter logErr)
     {
         var clock = Stopwatch.StartNew();
         // Parameters reach the notebook as environment variables TANGENTKIT_<NAME> (e.g. TANGENTKIT_PRESET=tiny).
-        foreach (var (name, value) in options.Parameters) Environment.SetEnvironmentVariable($"TANGENTKIT_{name.ToUpperInvariant()}", value);
+        foreach (var (name, value) in options.Parameters)
+            Environment.SetEnvironmentVariable($"TANGENTKIT_{name.ToUpperInvariant()}", value);
         // Relative paths inside the notebook (#r, #!import, results/) resolve against its folder, as in VS Code.
         var previousDirectory = Environment.CurrentDirectory;
         Directory.SetCurrentDirectory(Path.GetDirectoryName(path)!);
@@ -33,7 +35,8 @@ static class NotebookRunner
             var document = await InteractiveDocument.LoadAsync(new FileInfo(path), kernels);
 
             var executed = new InteractiveDocument();
-            foreach (var kv in document.Metadata.Where(kv => kv.Key is not "polyglot_notebook")) executed.Metadata[kv.Key] = kv.Value;
+            foreach (var kv in document.Metadata.Where(kv => kv.Key is not "polyglot_notebook"))
+                executed.Metadata[kv.Key] = kv.Value;
             int cellNumber = 0, failed = 0;
             foreach (var element in document.Elements)
             {
@@ -45,14 +48,19 @@ static class NotebookRunner
                 }
                 var cellClock = Stopwatch.StartNew();
                 var (outputs, error, timedOut) = await CellRunner.RunAsync(kernel, element, options.CellTimeout);
-                executed.Add(new InteractiveDocumentElement(element.Contents, element.KernelName, outputs) { ExecutionOrder = cellNumber });
-                log.WriteLine($"  [cell {cellNumber}] {(error is null ? "ok" : "FAILED")} in {cellClock.Elapsed.TotalSeconds:F1}s");
+                executed.Add(new InteractiveDocumentElement(element.Contents, element.KernelName, outputs)
+                    { ExecutionOrder = cellNumber });
+                log.WriteLine($"  [cell {cellNumber}] {(error is null ? "ok" : "FAILED")} " +
+                    $"in {cellClock.Elapsed.TotalSeconds:F1}s");
                 if (error is null) continue;
                 failed++;
-                logErr.WriteLine($"--- {Path.GetFileName(path)}: cell {cellNumber} failed ---\n{element.Contents}\n--- error ---\n{error}");
+                logErr.WriteLine($"--- {Path.GetFileName(path)}: cell {cellNumber} failed ---\n{element.Contents}\n" +
+                    $"--- error ---\n{error}");
                 if (timedOut) break;                                   // the kernel is still busy: stop this notebook
             }
-            if (options.OutputDirectory is not null) Write(executed, document, Path.Combine(options.OutputDirectory, Path.GetFileNameWithoutExtension(path) + ".ipynb"));
+            if (options.OutputDirectory is not null)
+                Write(executed, document,
+                    Path.Combine(options.OutputDirectory, Path.GetFileNameWithoutExtension(path) + ".ipynb"));
             return new NotebookResult(cellNumber, failed, clock.Elapsed.TotalSeconds);
         }
         finally { Directory.SetCurrentDirectory(previousDirectory); }

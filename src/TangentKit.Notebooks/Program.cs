@@ -1,5 +1,5 @@
-// tangent-notebook: runs C# Polyglot notebooks (.ipynb / .dib) headless with .NET Interactive, writes the executed .ipynb,
-// stops at and reports the first failing cell, enforces a per-cell timeout, and exits non-zero on any error.
+// tangent-notebook: runs C# Polyglot notebooks (.ipynb / .dib) headless with .NET Interactive, writes the executed
+// .ipynb, stops at and reports the first failing cell, enforces a per-cell timeout, and exits non-zero on any error.
 using TangentKit.Notebooks;
 
 var options = RunnerOptions.Parse(args, Console.Error);
@@ -12,6 +12,7 @@ foreach (var notebook in options.Notebooks)
 {
     var result = await NotebookRunner.RunAsync(notebook, options, log, logErr);
     failures += result.FailedCells;
-    log.WriteLine($"{Path.GetFileName(notebook)}: {result.Cells} cells, {result.FailedCells} failed, {result.Seconds:F1}s");
+    log.WriteLine($"{Path.GetFileName(notebook)}: {result.Cells} cells, {result.FailedCells} failed, " +
+        $"{result.Seconds:F1}s");
 }
 return failures == 0 ? 0 : 1;

@@ -1,9 +1,11 @@
 namespace TangentKit.Notebooks;
 
 /// Command-line options of tangent-notebook.
-sealed record RunnerOptions(IReadOnlyList<string> Notebooks, string? OutputDirectory, TimeSpan CellTimeout, bool ContinueOnError, IReadOnlyDictionary<string, string> Parameters)
+sealed record RunnerOptions(IReadOnlyList<string> Notebooks, string? OutputDirectory, TimeSpan CellTimeout,
+    bool ContinueOnError, IReadOnlyDictionary<string, string> Parameters)
 {
-    const string Usage = "usage: tangent-notebook NOTEBOOK... [--out DIR] [--timeout-per-cell SECONDS] [--continue-on-error] [--preset tiny|mini] [--param NAME=VALUE]";
+    const string Usage = "usage: tangent-notebook NOTEBOOK... [--out DIR] [--timeout-per-cell SECONDS] " +
+        "[--continue-on-error] [--preset tiny|mini] [--param NAME=VALUE]";
 
     /// Parses arguments; prints the usage and the problem and returns null when they are wrong.
     public static RunnerOptions? Parse(string[] args, TextWriter error)
@@ -21,7 +23,9 @@ sealed record RunnerOptions(IReadOnlyList<string> Notebooks, string? OutputDirec
                 switch (args[i])
                 {
                     case "--out": outDir = Next(); break;
-                    case "--timeout-per-cell": timeout = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                    case "--timeout-per-cell":
+                        timeout = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture);
+                        break;
                     case "--continue-on-error": continueOnError = true; break;
                     case "--preset": parameters["preset"] = Next(); break;
                     case "--param":
@@ -32,7 +36,8 @@ sealed record RunnerOptions(IReadOnlyList<string> Notebooks, string? OutputDirec
                     default:
                         if (args[i].StartsWith("--")) throw new ArgumentException($"unknown option {args[i]}");
                         if (!File.Exists(args[i])) throw new ArgumentException($"notebook not found: {args[i]}");
-                        if (Path.GetExtension(args[i]) is not (".ipynb" or ".dib")) throw new ArgumentException($"{args[i]}: expected a .ipynb or .dib notebook");
+                        if (Path.GetExtension(args[i]) is not (".ipynb" or ".dib"))
+                            throw new ArgumentException($"{args[i]}: expected a .ipynb or .dib notebook");
                         notebooks.Add(Path.GetFullPath(args[i]));
                         break;
                 }
@@ -44,6 +49,7 @@ sealed record RunnerOptions(IReadOnlyList<string> Notebooks, string? OutputDirec
             }
         }
         if (notebooks.Count == 0) { error.WriteLine(Usage); return null; }
-        return new RunnerOptions(notebooks, outDir is null ? null : Path.GetFullPath(outDir), TimeSpan.FromSeconds(timeout), continueOnError, parameters);
+        return new RunnerOptions(notebooks, outDir is null ? null : Path.GetFullPath(outDir),
+            TimeSpan.FromSeconds(timeout), continueOnError, parameters);
     }
 }

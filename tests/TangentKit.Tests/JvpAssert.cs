@@ -5,7 +5,8 @@ namespace TangentKit.Tests;
 /// Compares the kit's tangent propagation with the two independent oracles.
 static class JvpAssert
 {
-    public static Dictionary<string, Tensor> RandomLike(IEnumerable<KeyValuePair<string, Tensor>> at, long seed, Func<string, bool>? include = null)
+    public static Dictionary<string, Tensor> RandomLike(IEnumerable<KeyValuePair<string, Tensor>> at, long seed,
+        Func<string, bool>? include = null)
     {
         var g = new Generator((ulong)seed);
         return at.Where(kv => kv.Value.is_floating_point() && (include?.Invoke(kv.Key) ?? true))

@@ -7,7 +7,10 @@ static class RepositoryPaths
     public static string Root { get; } = FindRoot();
 
     /// Release or Debug, as this test assembly was built.
-    public static string Configuration { get; } = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
+    public static string Configuration { get; } =
+        AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}")
+            ? "Release"
+            : "Debug";
 
     static string FindRoot()
     {

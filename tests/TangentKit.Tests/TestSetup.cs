@@ -5,7 +5,8 @@ using TangentKit.Native;
 
 namespace TangentKit.Tests;
 
-/// Runs before any test code: loads TorchSharp's natives and fixes the thread count (results depend on it in the last bits).
+/// Runs before any test code: loads TorchSharp's natives and fixes the thread count (results depend on it in the last
+/// bits).
 static class TestSetup
 {
     [ModuleInitializer]

@@ -7,8 +7,8 @@ public static partial class DualOps
 {
     /// <summary>
     /// Scaled dot-product attention softmax(q kᵀ/√d + mask)·v on [B, H, N, d] inputs, written out explicitly
-    /// (libtorch's fused kernel has no forward-mode rule). <paramref name="additiveMask"/> (e.g. causal −∞ above the
-    /// diagonal) broadcasts to [B, H, N, N] and carries no tangent.
+    /// (libtorch's fused kernel has no forward-mode rule). <paramref name="additiveMask"/> (e.g. causal −∞ above
+    /// the diagonal) broadcasts to [B, H, N, N] and carries no tangent.
     /// </summary>
     public static Dual ScaledDotProductAttention(Dual q, Dual k, Dual v, Tensor? additiveMask = null) => Scoped(() =>
     {

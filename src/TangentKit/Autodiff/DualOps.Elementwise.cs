@@ -5,7 +5,8 @@ namespace TangentKit.Autodiff;
 
 /// <summary>
 /// Forward-mode (JVP) rules for the ops of the paper's networks, by explicit tangent propagation.
-/// Each op returns (f(p), Df(p)·ṗ); a null tangent stays null. Used by every linearized model (Figures 2–5, Tables 1–2).
+/// Each op returns (f(p), Df(p)·ṗ); a null tangent stays null. Used by every linearized model (Figures 2–5,
+/// Tables 1–2).
 /// </summary>
 public static partial class DualOps
 {
@@ -27,11 +28,13 @@ public static partial class DualOps
 
     /// <summary>(a − b, ȧ − ḃ).</summary>
     public static Dual Sub(Dual a, Dual b) =>
-        new(a.Primal - b.Primal, b.Tangent is null ? a.Tangent : a.Tangent is null ? -b.Tangent : a.Tangent - b.Tangent);
+        new(a.Primal - b.Primal,
+            b.Tangent is null ? a.Tangent : a.Tangent is null ? -b.Tangent : a.Tangent - b.Tangent);
 
     /// <summary>Elementwise product (a·b, ȧ·b + a·ḃ).</summary>
     public static Dual Mul(Dual a, Dual b) => Scoped(() =>
-        new(a.Primal * b.Primal, AddTangents(a.Tangent is null ? null : a.Tangent * b.Primal, b.Tangent is null ? null : a.Primal * b.Tangent)));
+        new(a.Primal * b.Primal, AddTangents(a.Tangent is null ? null : a.Tangent * b.Primal,
+            b.Tangent is null ? null : a.Primal * b.Tangent)));
 
     /// <summary>ReLU: (max(x, 0), ẋ·1[x &gt; 0]).</summary>
     public static Dual Relu(Dual x) => Scoped(() =>
@@ -54,7 +57,9 @@ public static partial class DualOps
         return new(y, x.Tangent * factor);
     });
 
-    /// <summary>CLIP's QuickGELU: y = x·σ(1.702x), ẏ = ẋ·(s + 1.702·x·s·(1 − s)) with s = σ(1.702x).</summary>
+    /// <summary>
+    /// CLIP's QuickGELU: y = x·σ(1.702x), ẏ = ẋ·(s + 1.702·x·s·(1 − s)) with s = σ(1.702x).
+    /// </summary>
     public static Dual QuickGelu(Dual x) => Scoped(() =>
     {
         var s = sigmoid(1.702 * x.Primal);

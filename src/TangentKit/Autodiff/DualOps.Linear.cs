@@ -31,11 +31,13 @@ public static partial class DualOps
         long inner = a.dim() == 1 ? a.shape[0] : a.shape[^1];
         long other = b.dim() == 1 ? b.shape[0] : b.shape[^2];
         if (inner != other)
-            throw new ArgumentException($"matmul: inner dimensions differ ([{string.Join(",", a.shape)}] × [{string.Join(",", b.shape)}]).");
+            throw new ArgumentException(
+                $"matmul: inner dimensions differ ([{string.Join(",", a.shape)}] × [{string.Join(",", b.shape)}]).");
     }
 
     /// <summary>2-D convolution (stride, padding, dilation, groups); ẏ = conv(ẋ, W) + conv(x, Ẇ) + ḃ.</summary>
-    public static Dual Conv2d(Dual x, Dual weight, Dual? bias = null, long stride = 1, long padding = 0, long dilation = 1, long groups = 1) => Scoped(() =>
+    public static Dual Conv2d(Dual x, Dual weight, Dual? bias = null, long stride = 1, long padding = 0,
+        long dilation = 1, long groups = 1) => Scoped(() =>
     {
         long[] s = [stride, stride], p = [padding, padding], d = [dilation, dilation];
         var y = nn.functional.conv2d(x.Primal, weight.Primal, bias?.Primal, s, p, d, groups);

@@ -7,16 +7,22 @@ public static partial class DualOps
 {
     /// <summary>
     /// Batch norm in eval mode (frozen running statistics μ, σ², as in the paper's encoders):
-    /// y = γ·(x − μ)·s + β with s = (σ² + ε)^(-1/2); ẏ = γ·(s·(ẋ − μ̇) − ½·x̂·s²·σ̇²) + x̂·γ̇ + β̇.
+    /// y = γ·(x − μ)·s + β with s = (σ² + ε)^(-1/2);
+    /// ẏ = γ·(s·(ẋ − μ̇) − ½·x̂·s²·σ̇²) + x̂·γ̇ + β̇.
     /// </summary>
-    public static Dual BatchNorm(Dual x, Dual runningMean, Dual runningVar, Dual weight, Dual bias, double eps = 1e-5) => Scoped(() =>
+    public static Dual BatchNorm(Dual x, Dual runningMean, Dual runningVar, Dual weight, Dual bias,
+        double eps = 1e-5) => Scoped(() =>
     {
         long[] channel = ChannelShape(x.Primal);
-        // libtorch's fused kernel cannot differentiate through the statistics; only the double-backward oracle asks for that.
+        // libtorch's fused kernel cannot differentiate through the statistics; only the double-backward oracle asks
+        // for that.
         var y = runningMean.Primal.requires_grad || runningVar.Primal.requires_grad
-            ? (x.Primal - runningMean.Primal.view(channel)) * (runningVar.Primal + eps).rsqrt().view(channel) * weight.Primal.view(channel) + bias.Primal.view(channel)
-            : nn.functional.batch_norm(x.Primal, runningMean.Primal, runningVar.Primal, weight.Primal, bias.Primal, training: false, eps: eps);
-        bool paramTangents = runningMean.Tangent is not null || runningVar.Tangent is not null || weight.Tangent is not null || bias.Tangent is not null;
+            ? (x.Primal - runningMean.Primal.view(channel)) * (runningVar.Primal + eps).rsqrt().view(channel)
+                * weight.Primal.view(channel) + bias.Primal.view(channel)
+            : nn.functional.batch_norm(x.Primal, runningMean.Primal, runningVar.Primal, weight.Primal, bias.Primal,
+                training: false, eps: eps);
+        bool paramTangents = runningMean.Tangent is not null || runningVar.Tangent is not null
+            || weight.Tangent is not null || bias.Tangent is not null;
         if (x.Tangent is null && !paramTangents) return new(y, null);
 
         var s = (runningVar.Primal + eps).rsqrt();
@@ -26,10 +32,12 @@ public static partial class DualOps
         var xhat = (x.Primal - runningMean.Primal.view(channel)) * s.view(channel);
         Tensor? dxhat = null;
         if (runningMean.Tangent is not null) dxhat = -(runningMean.Tangent * s).view(channel);
-        if (runningVar.Tangent is not null) dxhat = AddTangents(dxhat, xhat * (-0.5 * runningVar.Tangent * s * s).view(channel));
+        if (runningVar.Tangent is not null)
+            dxhat = AddTangents(dxhat, xhat * (-0.5 * runningVar.Tangent * s * s).view(channel));
         if (dxhat is not null) t = AddTangents(t, dxhat * weight.Primal.view(channel));
         if (weight.Tangent is not null) t = AddTangents(t, xhat * weight.Tangent.view(channel));
-        if (bias.Tangent is not null) t = AddTangents(t, t is null ? bias.Tangent.view(channel).expand_as(y) : bias.Tangent.view(channel));
+        if (bias.Tangent is not null)
+            t = AddTangents(t, t is null ? bias.Tangent.view(channel).expand_as(y) : bias.Tangent.view(channel));
         return new(y, t);
     });
 

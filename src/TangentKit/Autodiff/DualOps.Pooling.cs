@@ -8,7 +8,8 @@ public static partial class DualOps
     /// <summary>Max pooling: the tangent is ẋ taken at each window's arg-max (the primal's indices).</summary>
     public static Dual MaxPool2d(Dual x, long kernel, long stride, long padding = 0) => Scoped(() =>
     {
-        var (y, indices) = nn.functional.max_pool2d_with_indices(x.Primal, [kernel, kernel], [stride, stride], [padding, padding]);
+        var (y, indices) = nn.functional.max_pool2d_with_indices(x.Primal, [kernel, kernel], [stride, stride],
+            [padding, padding]);
         return new(y, x.Tangent is null ? null : GatherAtIndices(x.Tangent, indices, y));
     });
 

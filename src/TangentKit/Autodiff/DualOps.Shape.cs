@@ -5,7 +5,9 @@ namespace TangentKit.Autodiff;
 
 public static partial class DualOps
 {
-    /// <summary>Concatenation along <paramref name="dim"/>; zero tangents are materialised only if some part has one.</summary>
+    /// <summary>
+    /// Concatenation along <paramref name="dim"/>; zero tangents are materialized only if some part has one.
+    /// </summary>
     public static Dual Cat(IReadOnlyList<Dual> parts, long dim)
     {
         var y = cat(parts.Select(p => p.Primal).ToList(), dim);

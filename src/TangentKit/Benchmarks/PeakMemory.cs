@@ -1,9 +1,10 @@
 namespace TangentKit.Benchmarks;
 
 /// <summary>
-/// Peak resident memory of a piece of work on Linux: resets the kernel's high-water mark (<c>/proc/self/clear_refs</c>),
-/// runs it, and reads <c>VmHWM</c> from <c>/proc/self/status</c>. glibc's mmap threshold is fixed at 128 KiB and free heap
-/// pages are trimmed first (<c>mallopt</c>, <c>malloc_trim</c>), so memory freed by earlier work cannot absorb the step's peak.
+/// Peak resident memory of a piece of work on Linux: resets the kernel's high-water mark
+/// (<c>/proc/self/clear_refs</c>), runs it, and reads <c>VmHWM</c> from <c>/proc/self/status</c>. glibc's mmap
+/// threshold is fixed at 128 KiB and free heap pages are trimmed first (<c>mallopt</c>, <c>malloc_trim</c>), so
+/// memory freed by earlier work cannot absorb the step's peak.
 /// </summary>
 public static class PeakMemory
 {
@@ -17,11 +18,12 @@ public static class PeakMemory
     /// <summary>Bytes by which the resident set peaked above its level just before <paramref name="work"/>.</summary>
     public static long Measure(Action work)
     {
-        if (!OperatingSystem.IsLinux()) throw new PlatformNotSupportedException("peak-memory measurement reads /proc and needs Linux.");
+        if (!OperatingSystem.IsLinux())
+            throw new PlatformNotSupportedException("peak-memory measurement reads /proc and needs Linux.");
         if (!_fixedThreshold) _fixedThreshold = Mallopt(MmapThreshold, 128 * 1024) == 1;
         GC.Collect();
-        GC.WaitForPendingFinalizers();                                   // tensors only reachable from finalizers are freed now
-        MallocTrim(0);                                                   // free heap pages go back to the kernel
+        GC.WaitForPendingFinalizers();                       // tensors only reachable from finalizers are freed now
+        MallocTrim(0);                                       // free heap pages go back to the kernel
         File.WriteAllText("/proc/self/clear_refs", "5");      // 5: reset the peak RSS to the current RSS
         long before = ReadKiB("VmRSS");
         work();

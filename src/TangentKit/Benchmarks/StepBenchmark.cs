@@ -6,7 +6,9 @@ using static TorchSharp.torch;
 
 namespace TangentKit.Benchmarks;
 
-/// <summary>Milliseconds per training step of both modes on one case, measured alternately, and their paired ratio.</summary>
+/// <summary>
+/// Milliseconds per training step of both modes on one case, measured alternately, and their paired ratio.
+/// </summary>
 /// <param name="Case">The case's name.</param>
 /// <param name="StandardMs">Median ms per standard step.</param>
 /// <param name="LinearMs">Median ms per linearized step.</param>
@@ -16,11 +18,14 @@ public sealed record StepTiming(string Case, double StandardMs, double LinearMs,
 
 /// <summary>
 /// Measures the cost of linearized fine-tuning against standard fine-tuning (the paper's cost-of-linearization
-/// comparison): one <see cref="FineTuningState.Step"/> of each mode per round, alternating, so machine noise hits both alike.
+/// comparison): one <see cref="FineTuningState.Step"/> of each mode per round, alternating, so machine noise hits
+/// both alike.
 /// </summary>
 public static class StepBenchmark
 {
-    /// <summary>Times <paramref name="rounds"/> alternating rounds after <paramref name="warmup"/> unmeasured ones.</summary>
+    /// <summary>
+    /// Times <paramref name="rounds"/> alternating rounds after <paramref name="warmup"/> unmeasured ones.
+    /// </summary>
     public static StepTiming TimeSteps(BenchmarkCase c, int rounds, int warmup = 1, Action<string>? log = null)
     {
         using var setup = Setup.Create(c);
@@ -31,7 +36,8 @@ public static class StepBenchmark
         for (int r = 0; r < warmup + rounds; r++)
         {
             double ts = Time(() => setup.Step(standard)), tl = Time(() => setup.Step(linear));
-            log?.Invoke($"{c.Name} round {r + 1}/{warmup + rounds}{(r < warmup ? " (warm-up)" : "")}: standard {ts:F0} ms, linear {tl:F0} ms");
+            log?.Invoke($"{c.Name} round {r + 1}/{warmup + rounds}{(r < warmup ? " (warm-up)" : "")}: " +
+                $"standard {ts:F0} ms, linear {tl:F0} ms");
             if (r < warmup) continue;
             s.Add(ts);
             l.Add(tl);
@@ -39,7 +45,10 @@ public static class StepBenchmark
         return new StepTiming(c.Name, Median(s), Median(l), Median(s.Zip(l, (a, b) => b / a)), rounds);
     }
 
-    /// <summary>Runs one step of <paramref name="mode"/> and returns its peak resident memory above the process's level before it (bytes).</summary>
+    /// <summary>
+    /// Runs one step of <paramref name="mode"/> and returns its peak resident memory above the process's level before
+    /// it (bytes).
+    /// </summary>
     public static long PeakStepMemory(BenchmarkCase c, FineTuneMode mode)
     {
         using var setup = Setup.Create(c);

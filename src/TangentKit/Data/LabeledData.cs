@@ -3,14 +3,19 @@ using static TorchSharp.torch;
 
 namespace TangentKit.Data;
 
-/// <summary>An in-memory labelled split: inputs [N, …] and int64 class labels [N]. Owns its tensors.</summary>
+/// <summary>An in-memory labeled split: inputs [N, …] and int64 class labels [N]. Owns its tensors.</summary>
 public sealed class LabeledData : IDisposable
 {
-    /// <summary>Wraps <paramref name="inputs"/> and <paramref name="labels"/> (taking ownership); they must have the same length.</summary>
+    /// <summary>
+    /// Wraps <paramref name="inputs"/> and <paramref name="labels"/> (taking ownership); they must have the same
+    /// length.
+    /// </summary>
     public LabeledData(Tensor inputs, Tensor labels)
     {
         if (labels.dim() != 1 || inputs.shape[0] != labels.shape[0])
-            throw new ArgumentException($"inputs [{string.Join(",", inputs.shape)}] and labels [{string.Join(",", labels.shape)}] must have the same first dimension, labels one-dimensional.");
+            throw new ArgumentException($"inputs [{string.Join(",", inputs.shape)}] and " +
+                $"labels [{string.Join(",", labels.shape)}] must have the same first dimension, " +
+                "labels one-dimensional.");
         if (labels.dtype != ScalarType.Int64)
             throw new ArgumentException($"labels must be int64 class indices, not {labels.dtype}.", nameof(labels));
         Inputs = inputs.DetachFromDisposeScope();
@@ -32,7 +37,8 @@ public sealed class LabeledData : IDisposable
     /// <summary>Consecutive batches in order (evaluation): views into this split, valid while it lives.</summary>
     public IEnumerable<(Tensor Inputs, Tensor Labels)> Batches(int batchSize)
     {
-        if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batch size must be positive.");
+        if (batchSize <= 0)
+            throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "batch size must be positive.");
         for (long start = 0; start < Count; start += batchSize)
         {
             long n = Math.Min(batchSize, Count - start);

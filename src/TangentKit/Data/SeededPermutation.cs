@@ -1,9 +1,14 @@
 namespace TangentKit.Data;
 
-/// <summary>Permutations fixed by a seed across platforms and .NET versions (Fisher–Yates driven by SplitMix64).</summary>
+/// <summary>
+/// Permutations fixed by a seed across platforms and .NET versions (Fisher–Yates driven by SplitMix64).
+/// </summary>
 public static class SeededPermutation
 {
-    /// <summary>A permutation of 0 … <paramref name="count"/>−1 determined by (<paramref name="seed"/>, <paramref name="stream"/>).</summary>
+    /// <summary>
+    /// A permutation of 0 … <paramref name="count"/>−1 determined by (<paramref name="seed"/>,
+    /// <paramref name="stream"/>).
+    /// </summary>
     public static long[] Draw(long count, long seed, long stream = 0)
     {
         var p = new long[count];

@@ -5,11 +5,14 @@ namespace TangentKit.Data;
 
 /// <summary>
 /// Generated classification tasks for the tiny preset and tests: each task has its own input domain (a task-specific
-/// background pattern) and smooth class templates; examples are template + domain + noise. Seconds to make, no files.
+/// background pattern) and smooth class templates; examples are template + domain + noise. Seconds to make, no
+/// files.
 /// </summary>
 public static class SyntheticTasks
 {
-    /// <summary>Task number <paramref name="index"/> with <paramref name="classes"/> classes of 3×size×size images, seeded.</summary>
+    /// <summary>
+    /// Task number <paramref name="index"/> with <paramref name="classes"/> classes of 3×size×size images, seeded.
+    /// </summary>
     public static ImageTask Make(int index, int classes, SplitSizes sizes, int size, long seed)
     {
         var g = new Generator(unchecked((ulong)(seed * 1000 + index)));
@@ -24,6 +27,7 @@ public static class SyntheticTasks
             return new LabeledData(x, labels);
         }
         var names = Enumerable.Range(0, classes).Select(c => $"c{c}").ToList();
-        return new ImageTask($"synthetic-{index}", names, Split(sizes.Train), Split(sizes.Validation), Split(sizes.Test));
+        return new ImageTask($"synthetic-{index}", names, Split(sizes.Train), Split(sizes.Validation),
+            Split(sizes.Test));
     }
 }

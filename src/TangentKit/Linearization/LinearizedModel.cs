@@ -6,14 +6,18 @@ using static TorchSharp.torch;
 namespace TangentKit.Linearization;
 
 /// <summary>
-/// The first-order Taylor expansion of a model around θ0: f_lin(x; θ0 + δ) = f(x; θ0) + J(x; θ0)·δ, computed with one
-/// forward pass that carries tangents (no Jacobian is ever formed). Linear fine-tuning trains δ; post-hoc
+/// The first-order Taylor expansion of a model around θ0: f_lin(x; θ0 + δ) = f(x; θ0) + J(x; θ0)·δ, computed
+/// with one forward pass that carries tangents (no Jacobian is ever formed). Linear fine-tuning trains δ; post-hoc
 /// linearization evaluates it at δ = Σ α_t τ_t of standard task vectors (paper §4–5, Figure 2, Tables 1–2).
 /// </summary>
 public sealed class LinearizedModel
 {
-    /// <summary>Linearizes <paramref name="model"/> at <paramref name="theta0"/>, optionally already displaced by <paramref name="delta"/>.</summary>
-    public LinearizedModel(IFunctionalModel model, ParameterSet theta0, IReadOnlyDictionary<string, Tensor>? delta = null)
+    /// <summary>
+    /// Linearizes <paramref name="model"/> at <paramref name="theta0"/>, optionally already displaced by
+    /// <paramref name="delta"/>.
+    /// </summary>
+    public LinearizedModel(IFunctionalModel model, ParameterSet theta0,
+        IReadOnlyDictionary<string, Tensor>? delta = null)
     {
         InputCheck.Parameters(model, theta0, "θ0", nameof(theta0));
         Model = model;
@@ -34,7 +38,9 @@ public sealed class LinearizedModel
     /// <summary>The same linearization evaluated at another displacement.</summary>
     public LinearizedModel WithDelta(IReadOnlyDictionary<string, Tensor>? delta) => new(Model, Theta0, delta);
 
-    /// <summary>(f(x; θ0), J(x; θ0)·δ) in one pass; the tangent is null when δ is null. Differentiable w.r.t. δ.</summary>
+    /// <summary>
+    /// (f(x; θ0), J(x; θ0)·δ) in one pass; the tangent is null when δ is null. Differentiable w.r.t. δ.
+    /// </summary>
     public Dual ForwardPair(Tensor x, IReadOnlyDictionary<string, Tensor>? delta)
     {
         if (delta is null) return Model.Forward(Theta0.Lookup(), x);
@@ -59,7 +65,9 @@ public sealed class LinearizedModel
         return jv ?? zeros_like(y0);
     }
 
-    /// <summary>An encoder x ↦ f_lin(x; θ0 + δ) evaluated without autograd (evaluation of linear and post-hoc models).</summary>
+    /// <summary>
+    /// An encoder x ↦ f_lin(x; θ0 + δ) evaluated without autograd (evaluation of linear and post-hoc models).
+    /// </summary>
     public Func<Tensor, Tensor> Encoder() => x =>
     {
         using var _ = no_grad();
@@ -71,9 +79,11 @@ public sealed class LinearizedModel
         foreach (var (name, t) in delta)
         {
             if (!Theta0.TryGetValue(name, out var p))
-                throw new ArgumentException($"displacement entry '{name}' is not a parameter of {Model.Name}.", nameof(delta));
+                throw new ArgumentException($"displacement entry '{name}' is not a parameter of {Model.Name}.",
+                    nameof(delta));
             if (!p.shape.SequenceEqual(t.shape))
-                throw new ArgumentException($"displacement entry '{name}' has shape [{string.Join(",", t.shape)}], the parameter has [{string.Join(",", p.shape)}].", nameof(delta));
+                throw new ArgumentException($"displacement entry '{name}' has shape [{string.Join(",", t.shape)}], " +
+                    $"the parameter has [{string.Join(",", p.shape)}].", nameof(delta));
             if (t.dtype != p.dtype)
                 throw new ArgumentException($"displacement entry '{name}' is {t.dtype}, the parameter is {p.dtype}.",
                     nameof(delta));
@@ -84,6 +94,9 @@ public sealed class LinearizedModel
 /// <summary>Entry point: <c>model.Linearize(theta0)</c>.</summary>
 public static class LinearizationExtensions
 {
-    /// <summary>The linearization of <paramref name="model"/> at <paramref name="theta0"/>: f_lin(x; θ0 + δ) = f(x; θ0) + J·δ.</summary>
+    /// <summary>
+    /// The linearization of <paramref name="model"/> at <paramref name="theta0"/>:
+    /// f_lin(x; θ0 + δ) = f(x; θ0) + J·δ.
+    /// </summary>
     public static LinearizedModel Linearize(this IFunctionalModel model, ParameterSet theta0) => new(model, theta0);
 }

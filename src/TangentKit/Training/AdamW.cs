@@ -5,16 +5,16 @@ using static TorchSharp.torch;
 namespace TangentKit.Training;
 
 /// <summary>
-/// AdamW (Loshchilov &amp; Hutter) over named tensors, with its state (step, first and second moments) as named tensors
-/// so that a checkpoint restores it exactly. Decoupled decay acts on (parameter + decay offset): the offset is θ0 when
-/// training δ = θ − θ0, so the decay pulls θ toward 0 as in the reference code.
+/// AdamW (Loshchilov &amp; Hutter) over named tensors, with its state (step, first and second moments) as named
+/// tensors so that a checkpoint restores it exactly. Decoupled decay acts on (parameter + decay offset): the offset is
+/// θ0 when training δ = θ − θ0, so the decay pulls θ toward 0 as in the reference code.
 /// </summary>
 public sealed class AdamW : IDisposable
 {
     /// <summary>β1, β2 and ε as in PyTorch's defaults.</summary>
     public const double Beta1 = 0.9, Beta2 = 0.999, Epsilon = 1e-8;
 
-    /// <summary>A fresh optimiser with zero moments shaped like <paramref name="parameters"/>.</summary>
+    /// <summary>A fresh optimizer with zero moments shaped like <paramref name="parameters"/>.</summary>
     public AdamW(IEnumerable<KeyValuePair<string, Tensor>> parameters)
     {
         foreach (var (name, p) in parameters)
@@ -36,8 +36,8 @@ public sealed class AdamW : IDisposable
     /// <summary>
     /// One in-place update: p ← p − lr·wd·(p + offset); m, v updated; p ← p − lr·m̂/(√v̂ + ε).
     /// </summary>
-    public void Step(IReadOnlyDictionary<string, Tensor> parameters, IReadOnlyDictionary<string, Tensor> gradients, double lr, double weightDecay,
-        IReadOnlyDictionary<string, Tensor>? decayOffset = null)
+    public void Step(IReadOnlyDictionary<string, Tensor> parameters, IReadOnlyDictionary<string, Tensor> gradients,
+        double lr, double weightDecay, IReadOnlyDictionary<string, Tensor>? decayOffset = null)
     {
         StepCount++;
         double bias1 = 1 - Math.Pow(Beta1, StepCount), bias2 = 1 - Math.Pow(Beta2, StepCount);

@@ -5,8 +5,9 @@ using static TorchSharp.torch;
 namespace TangentKit.Training;
 
 /// <summary>
-/// A fine-tuning checkpoint in one safetensors file, written atomically: <c>weights.*</c> (θ or δ), <c>adam.m.*</c>,
-/// <c>adam.v.*</c>, <c>state.step</c> and <c>state.losses</c>. Restoring it gives bit-identical continuation.
+/// A fine-tuning checkpoint in one safetensors file, written atomically: <c>weights.*</c> (θ or δ),
+/// <c>adam.m.*</c>, <c>adam.v.*</c>, <c>state.step</c> and <c>state.losses</c>. Restoring it gives bit-identical
+/// continuation.
 /// </summary>
 internal static class Checkpoint
 {
@@ -23,7 +24,9 @@ internal static class Checkpoint
         ParameterFiles.Save(set, path);
     }
 
-    /// <summary>Loads the checkpoint into <paramref name="state"/> if one exists; returns the step to continue from (0 if none).</summary>
+    /// <summary>
+    /// Loads the checkpoint into <paramref name="state"/> if one exists; returns the step to continue from (0 if none).
+    /// </summary>
     public static int TryRestore(string path, FineTuningState state, List<double> losses)
     {
         if (!File.Exists(path)) return 0;
@@ -36,16 +39,19 @@ internal static class Checkpoint
         losses.Clear();
         losses.AddRange(set[Losses].data<double>().ToArray());
         if (losses.Count != state.Optimizer.StepCount)
-            throw new InvalidDataException($"{path}: {losses.Count} losses recorded for {state.Optimizer.StepCount} steps.");
+            throw new InvalidDataException(
+                $"{path}: {losses.Count} losses recorded for {state.Optimizer.StepCount} steps.");
         return (int)state.Optimizer.StepCount;
     }
 
     static Tensor Entry(ParameterSet set, string path, string name, Tensor like)
     {
         if (!set.TryGetValue(name, out var t))
-            throw new InvalidDataException($"{path}: checkpoint entry '{name}' is missing (the checkpoint belongs to another model or mode).");
+            throw new InvalidDataException($"{path}: checkpoint entry '{name}' is missing " +
+                "(the checkpoint belongs to another model or mode).");
         if (!t.shape.SequenceEqual(like.shape))
-            throw new InvalidDataException($"{path}: checkpoint entry '{name}' has shape [{string.Join(",", t.shape)}], expected [{string.Join(",", like.shape)}].");
+            throw new InvalidDataException($"{path}: checkpoint entry '{name}' has shape " +
+                $"[{string.Join(",", t.shape)}], expected [{string.Join(",", like.shape)}].");
         return t;
     }
 }

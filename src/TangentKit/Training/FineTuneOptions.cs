@@ -5,20 +5,23 @@ public enum FineTuneMode
 {
     /// <summary>Standard ("non-linear") fine-tuning of f(x; θ); τ = θ* − θ0.</summary>
     Standard,
-    /// <summary>Linearized fine-tuning of f_lin(x; θ0 + δ) = f(x; θ0) + J·δ, training δ from 0 with θ0 frozen; τ = δ*.</summary>
+    /// <summary>
+    /// Linearized fine-tuning of f_lin(x; θ0 + δ) = f(x; θ0) + J·δ, training δ from 0 with θ0 frozen; τ = δ*.
+    /// </summary>
     Linear,
 }
 
 /// <summary>
 /// Fine-tuning hyper-parameters. Defaults follow the paper's protocol (AdamW, weight decay 0.1, linear warm-up then
-/// cosine decay, gradient clipping at norm 1.0, cross-entropy through a frozen head); steps and learning rate are per preset.
+/// cosine decay, gradient clipping at norm 1.0, cross-entropy through a frozen head); steps and learning rate are per
+/// preset.
 /// </summary>
 public sealed record FineTuneOptions
 {
     /// <summary>Standard or linear fine-tuning.</summary>
     public FineTuneMode Mode { get; init; } = FineTuneMode.Standard;
 
-    /// <summary>Optimisation steps.</summary>
+    /// <summary>Optimization steps.</summary>
     public int Steps { get; init; } = 100;
 
     /// <summary>Examples per step.</summary>
@@ -49,11 +52,19 @@ public sealed record FineTuneOptions
     public void Validate()
     {
         if (Steps <= 0) throw new ArgumentException($"Steps must be positive, got {Steps}.", nameof(Steps));
-        if (BatchSize <= 0) throw new ArgumentException($"BatchSize must be positive, got {BatchSize}.", nameof(BatchSize));
-        if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentException($"LearningRate must be a positive number, got {LearningRate}.", nameof(LearningRate));
-        if (WeightDecay < 0) throw new ArgumentException($"WeightDecay must be ≥ 0, got {WeightDecay}.", nameof(WeightDecay));
-        if (WarmupSteps < 0) throw new ArgumentException($"WarmupSteps must be ≥ 0, got {WarmupSteps}.", nameof(WarmupSteps));
-        if (!(ClipNorm > 0)) throw new ArgumentException($"ClipNorm must be positive, got {ClipNorm}.", nameof(ClipNorm));
-        if (CheckpointEvery < 0) throw new ArgumentException($"CheckpointEvery must be ≥ 0, got {CheckpointEvery}.", nameof(CheckpointEvery));
+        if (BatchSize <= 0)
+            throw new ArgumentException($"BatchSize must be positive, got {BatchSize}.", nameof(BatchSize));
+        if (!(LearningRate > 0) || double.IsInfinity(LearningRate))
+            throw new ArgumentException($"LearningRate must be a positive number, got {LearningRate}.",
+                nameof(LearningRate));
+        if (WeightDecay < 0)
+            throw new ArgumentException($"WeightDecay must be ≥ 0, got {WeightDecay}.", nameof(WeightDecay));
+        if (WarmupSteps < 0)
+            throw new ArgumentException($"WarmupSteps must be ≥ 0, got {WarmupSteps}.", nameof(WarmupSteps));
+        if (!(ClipNorm > 0))
+            throw new ArgumentException($"ClipNorm must be positive, got {ClipNorm}.", nameof(ClipNorm));
+        if (CheckpointEvery < 0)
+            throw new ArgumentException($"CheckpointEvery must be ≥ 0, got {CheckpointEvery}.",
+                nameof(CheckpointEvery));
     }
 }

@@ -14,30 +14,39 @@ namespace TangentKit.Training;
 /// <param name="Losses">Training loss of every step, resumed steps included.</param>
 /// <param name="ResumedFromStep">The checkpoint step the run continued from (0: started fresh).</param>
 /// <param name="FromCache">True when the run had already finished and its task vector was read back.</param>
-public sealed record FineTuneResult(TaskVector TaskVector, IReadOnlyList<double> Losses, int ResumedFromStep, bool FromCache);
+public sealed record FineTuneResult(TaskVector TaskVector, IReadOnlyList<double> Losses, int ResumedFromStep,
+    bool FromCache);
 
 /// <summary>
 /// Runs fine-tuning (standard or linear) as a resumable, cached run. With a run directory it writes
 /// <c>options.json</c>, a checkpoint (weights, AdamW moments, step, losses; atomically) every
-/// <see cref="FineTuneOptions.CheckpointEvery"/> steps, and finally <c>task_vector.safetensors</c> and <c>metrics.json</c>.
+/// <see cref="FineTuneOptions.CheckpointEvery"/> steps, and finally <c>task_vector.safetensors</c> and
+/// <c>metrics.json</c>.
 /// A finished run is read back; an interrupted one resumes from its checkpoint and ends with the same task vector.
 /// Produces every task vector of Tables 1–2 and Figures 2–4.
 /// </summary>
 public static class FineTuner
 {
     /// <summary>File names inside a run directory.</summary>
-    public const string OptionsFile = "options.json", CheckpointFile = "checkpoint.safetensors", TaskVectorFile = "task_vector.safetensors", MetricsFile = "metrics.json";
+    public const string OptionsFile = "options.json", CheckpointFile = "checkpoint.safetensors",
+        TaskVectorFile = "task_vector.safetensors", MetricsFile = "metrics.json";
 
-    /// <summary>Fine-tunes <paramref name="model"/> from <paramref name="theta0"/> on <paramref name="train"/> through the frozen <paramref name="head"/>.</summary>
-    public static FineTuneResult Run(IFunctionalModel model, ParameterSet theta0, FrozenHead head, LabeledData train, FineTuneOptions options,
-        string? runDirectory = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Fine-tunes <paramref name="model"/> from <paramref name="theta0"/> on <paramref name="train"/> through the
+    /// frozen <paramref name="head"/>.
+    /// </summary>
+    public static FineTuneResult Run(IFunctionalModel model, ParameterSet theta0, FrozenHead head, LabeledData train,
+        FineTuneOptions options, string? runDirectory = null, IProgress<TrainingProgress>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         options.Validate();
         if (options.CheckpointEvery > 0 && runDirectory is null)
-            throw new ArgumentException("CheckpointEvery needs a run directory to write checkpoints into.", nameof(runDirectory));
+            throw new ArgumentException("CheckpointEvery needs a run directory to write checkpoints into.",
+                nameof(runDirectory));
         if (runDirectory is not null)
         {
-            RunIdentity.Of(model, theta0, train, options).ClaimOrVerify(runDirectory);   // fingerprints only where a directory is shared
+            // fingerprints only where a directory is shared
+            RunIdentity.Of(model, theta0, train, options).ClaimOrVerify(runDirectory);
             var cached = Path.Combine(runDirectory, TaskVectorFile);
             if (File.Exists(cached))
                 return new FineTuneResult(TaskVector.Load(cached), ReadLosses(runDirectory), 0, FromCache: true);
@@ -45,7 +54,9 @@ public static class FineTuner
 
         using var state = new FineTuningState(model, theta0, options.Mode);
         var losses = new List<double>();
-        int start = runDirectory is null ? 0 : Checkpoint.TryRestore(Path.Combine(runDirectory, CheckpointFile), state, losses);
+        int start = runDirectory is null
+            ? 0
+            : Checkpoint.TryRestore(Path.Combine(runDirectory, CheckpointFile), state, losses);
         var schedule = new BatchSchedule(train.Count, options.BatchSize, options.Seed);
         var clock = Stopwatch.StartNew();
         for (int step = start; step < options.Steps; step++)
@@ -57,9 +68,11 @@ public static class FineTuner
                 using var batch = train.Select(tensor(schedule.IndicesForStep(step)));
                 losses.Add(state.Step(batch.Inputs, batch.Labels, head, lr, options));
             }
-            if (runDirectory is not null && options.CheckpointEvery > 0 && (step + 1) % options.CheckpointEvery == 0 && step + 1 < options.Steps)
+            if (runDirectory is not null && options.CheckpointEvery > 0 && (step + 1) % options.CheckpointEvery == 0
+                && step + 1 < options.Steps)
                 Checkpoint.Write(Path.Combine(runDirectory, CheckpointFile), state, losses);
-            progress?.Report(new TrainingProgress(step + 1, options.Steps, losses[^1], lr, clock.Elapsed, step + 1 - start));
+            progress?.Report(new TrainingProgress(step + 1, options.Steps, losses[^1], lr, clock.Elapsed,
+                step + 1 - start));
         }
 
         var taskVector = state.ToTaskVector();
@@ -67,7 +80,8 @@ public static class FineTuner
         {
             taskVector.Save(Path.Combine(runDirectory, TaskVectorFile));
             AtomicFile.WriteAllText(Path.Combine(runDirectory, MetricsFile), JsonSerializer.Serialize(
-                new { losses, seconds = clock.Elapsed.TotalSeconds, resumedFromStep = start }, new JsonSerializerOptions { WriteIndented = true }));
+                new { losses, seconds = clock.Elapsed.TotalSeconds, resumedFromStep = start },
+                new JsonSerializerOptions { WriteIndented = true }));
             File.Delete(Path.Combine(runDirectory, CheckpointFile));
         }
         return new FineTuneResult(taskVector, losses, start, FromCache: false);

@@ -12,12 +12,14 @@ namespace TangentKit.Training;
 public sealed record ProbeOptions(int Steps = 300, double LearningRate = 0.05, double WeightDecay = 1e-3);
 
 /// <summary>
-/// Fits the frozen head of a task: multinomial logistic regression on θ0's L2-normalised features (full batch, zero
-/// initialisation, so the result is deterministic). The mini suite's analogue of the paper's CLIP zero-shot heads.
+/// Fits the frozen head of a task: multinomial logistic regression on θ0's L2-normalized features (full batch, zero
+/// initialization, so the result is deterministic). The mini suite's analogue of the paper's CLIP zero-shot heads.
 /// </summary>
 public static class LinearProbe
 {
-    /// <summary>A head with one row per class fitted to (<paramref name="features"/>, <paramref name="labels"/>).</summary>
+    /// <summary>
+    /// A head with one row per class fitted to (<paramref name="features"/>, <paramref name="labels"/>).
+    /// </summary>
     public static FrozenHead Fit(Tensor features, Tensor labels, int classes, ProbeOptions? options = null)
     {
         options ??= new ProbeOptions();
@@ -32,7 +34,8 @@ public static class LinearProbe
         for (int step = 0; step < options.Steps; step++)
         {
             using var stepScope = NewDisposeScope();
-            var loss = nn.functional.cross_entropy(nn.functional.linear(x, parameters["weight"], parameters["bias"]), labels);
+            var loss = nn.functional.cross_entropy(nn.functional.linear(x, parameters["weight"], parameters["bias"]),
+                labels);
             loss.backward();
             var grads = parameters.ToDictionary(kv => kv.Key, kv => kv.Value.grad!);
             optimizer.Step(parameters, grads, options.LearningRate, options.WeightDecay);
@@ -42,8 +45,11 @@ public static class LinearProbe
         return new FrozenHead(w.detach(), b.detach(), normalizeFeatures: true);
     }
 
-    /// <summary>Fits the head of <paramref name="data"/> on the features of <paramref name="encoder"/> (batched, no autograd).</summary>
-    public static FrozenHead Fit(Func<Tensor, Tensor> encoder, LabeledData data, int classes, ProbeOptions? options = null, int batchSize = 256)
+    /// <summary>
+    /// Fits the head of <paramref name="data"/> on the features of <paramref name="encoder"/> (batched, no autograd).
+    /// </summary>
+    public static FrozenHead Fit(Func<Tensor, Tensor> encoder, LabeledData data, int classes,
+        ProbeOptions? options = null, int batchSize = 256)
     {
         using var scope = NewDisposeScope();
         Tensor features;

@@ -9,13 +9,17 @@ namespace TangentKit.Training;
 
 /// <summary>
 /// What a run directory belongs to: model, θ0 and data fingerprints and the options. Written as <c>options.json</c>
-/// when a run starts; a later run in the same directory must match it, so a checkpoint is never resumed into another experiment.
+/// when a run starts; a later run in the same directory must match it, so a checkpoint is never resumed into another
+/// experiment.
 /// </summary>
-internal sealed record RunIdentity(string Model, string Theta0Fingerprint, long TrainExamples, string TrainFingerprint, FineTuneOptions Options)
+internal sealed record RunIdentity(string Model, string Theta0Fingerprint, long TrainExamples, string TrainFingerprint,
+    FineTuneOptions Options)
 {
-    static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
+    static readonly JsonSerializerOptions Json = new()
+        { WriteIndented = true, Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
-    public static RunIdentity Of(IFunctionalModel model, ParameterSet theta0, LabeledData train, FineTuneOptions options) =>
+    public static RunIdentity Of(IFunctionalModel model, ParameterSet theta0, LabeledData train,
+        FineTuneOptions options) =>
         new(model.Name, Fingerprint(theta0.Values), train.Count, Fingerprint([train.Inputs, train.Labels]), options);
 
     // Σ|t| and Σ t·(index-weighted) in float64: cheap, and changes with any realistic change of the tensors.
@@ -32,7 +36,9 @@ internal sealed record RunIdentity(string Model, string Theta0Fingerprint, long 
         return $"{a:R}/{b:R}";
     }
 
-    /// <summary>Writes options.json into a new run directory, or checks an existing one against this identity.</summary>
+    /// <summary>
+    /// Writes options.json into a new run directory, or checks an existing one against this identity.
+    /// </summary>
     public void ClaimOrVerify(string runDirectory)
     {
         var path = Path.Combine(runDirectory, FineTuner.OptionsFile);
@@ -44,7 +50,8 @@ internal sealed record RunIdentity(string Model, string Theta0Fingerprint, long 
         }
         var existing = File.ReadAllText(path);
         if (existing != text)
-            throw new InvalidOperationException($"{path} describes a different run (model, θ0, data or options differ). " +
+            throw new InvalidOperationException(
+                $"{path} describes a different run (model, θ0, data or options differ). " +
                 $"Use another run directory or delete this one.\nexisting:\n{existing}\nrequested:\n{text}");
     }
 }

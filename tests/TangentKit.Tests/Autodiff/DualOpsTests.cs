@@ -6,7 +6,8 @@ namespace TangentKit.Tests.Autodiff;
 /// Every dual-number op: J·v equals float64 central differences (≤ 1e-7) and double backward (≤ 1e-10).
 public class DualOpsTests
 {
-    static Tensor R(long seed, params long[] shape) => randn(shape, dtype: ScalarType.Float64, generator: new Generator((ulong)seed));
+    static Tensor R(long seed, params long[] shape) =>
+        randn(shape, dtype: ScalarType.Float64, generator: new Generator((ulong)seed));
 
     static void Check(Func<ParameterLookup, Dual> f, params (string Name, Tensor Value)[] inputs)
     {
@@ -14,14 +15,18 @@ public class DualOpsTests
         JvpAssert.MatchesOracles(f, at, JvpAssert.RandomLike(at, seed: 99));
     }
 
-    [Fact] public void Linear() => Check(p => DualOps.Linear(p("x"), p("w"), p("b")), ("x", R(1, 4, 5)), ("w", R(2, 3, 5)), ("b", R(3, 3)));
+    [Fact]
+    public void Linear() =>
+        Check(p => DualOps.Linear(p("x"), p("w"), p("b")), ("x", R(1, 4, 5)), ("w", R(2, 3, 5)), ("b", R(3, 3)));
 
     [Fact] public void Linear_with_bias_tangent_only() =>
         JvpAssert.MatchesOracles(p => DualOps.Linear(p("x"), p("w"), p("b")),
             new Dictionary<string, Tensor> { ["x"] = R(1, 4, 5), ["w"] = R(2, 3, 5), ["b"] = R(3, 3) },
             new Dictionary<string, Tensor> { ["b"] = R(4, 3) });
 
-    [Fact] public void MatMul_batched() => Check(p => DualOps.MatMul(p("a"), p("b")), ("a", R(1, 2, 3, 4)), ("b", R(2, 2, 4, 5)));
+    [Fact]
+    public void MatMul_batched() =>
+        Check(p => DualOps.MatMul(p("a"), p("b")), ("a", R(1, 2, 3, 4)), ("b", R(2, 2, 4, 5)));
 
     [Fact]
     public void Conv2d_with_stride_padding_dilation_and_groups() =>
@@ -30,7 +35,8 @@ public class DualOpsTests
 
     [Fact]
     public void Conv2d_dilated_without_bias() =>
-        Check(p => DualOps.Conv2d(p("x"), p("w"), stride: 1, padding: 2, dilation: 2), ("x", R(1, 1, 3, 6, 6)), ("w", R(2, 4, 3, 3, 3)));
+        Check(p => DualOps.Conv2d(p("x"), p("w"), stride: 1, padding: 2, dilation: 2),
+            ("x", R(1, 1, 3, 6, 6)), ("w", R(2, 4, 3, 3, 3)));
 
     [Fact]
     public void BatchNorm_eval_mode_including_running_statistics() =>
@@ -42,7 +48,9 @@ public class DualOpsTests
         Check(p => DualOps.BatchNorm(p("x"), p("mean"), p("var"), p("w"), p("b")),
             ("x", R(1, 6, 4)), ("mean", R(2, 4)), ("var", R(3, 4).abs() + 0.5), ("w", R(4, 4)), ("b", R(5, 4)));
 
-    [Fact] public void LayerNorm() => Check(p => DualOps.LayerNorm(p("x"), p("w"), p("b")), ("x", R(1, 2, 3, 8)), ("w", R(2, 8)), ("b", R(3, 8)));
+    [Fact]
+    public void LayerNorm() =>
+        Check(p => DualOps.LayerNorm(p("x"), p("w"), p("b")), ("x", R(1, 2, 3, 8)), ("w", R(2, 8)), ("b", R(3, 8)));
 
     [Fact] public void Relu() => Check(p => DualOps.Relu(p("x")), ("x", R(1, 5, 7)));
     [Fact] public void Gelu() => Check(p => DualOps.Gelu(p("x")), ("x", R(1, 5, 7)));
@@ -55,7 +63,8 @@ public class DualOpsTests
     public void Attention_with_causal_additive_mask()
     {
         var mask = CausalMask(5, ScalarType.Float64);
-        Check(p => ScaledDotProductAttention(p("q"), p("k"), p("v"), mask), ("q", R(1, 2, 3, 5, 4)), ("k", R(2, 2, 3, 5, 4)), ("v", R(3, 2, 3, 5, 4)));
+        Check(p => ScaledDotProductAttention(p("q"), p("k"), p("v"), mask),
+            ("q", R(1, 2, 3, 5, 4)), ("k", R(2, 2, 3, 5, 4)), ("v", R(3, 2, 3, 5, 4)));
     }
 
     [Fact] public void MaxPool2d() => Check(p => DualOps.MaxPool2d(p("x"), 3, 2, 1), ("x", R(1, 2, 3, 8, 8)));
@@ -70,7 +79,8 @@ public class DualOpsTests
         Check(p => DualOps.Embedding(ids, p("w")), ("w", R(1, 5, 4)));
     }
 
-    [Fact] public void Residual_add() => Check(p => p("a") + DualOps.Relu(p("b")), ("a", R(1, 3, 4)), ("b", R(2, 3, 4)));
+    [Fact]
+    public void Residual_add() => Check(p => p("a") + DualOps.Relu(p("b")), ("a", R(1, 3, 4)), ("b", R(2, 3, 4)));
 
     [Fact]
     public void Concat_with_a_constant_part() =>

@@ -19,10 +19,12 @@ public sealed class FetcherTests : IDisposable
     }
 
     static ManifestFile Entry(string name, string content) =>
-        new(name, Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(content))).ToLowerInvariant(), Encoding.UTF8.GetByteCount(content));
+        new(name, Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(content))).ToLowerInvariant(),
+            Encoding.UTF8.GetByteCount(content));
 
     static DataManifest Manifest(IReadOnlyList<ManifestFile> files, params string[] folders) =>
-        new("toy", "a toy artifact", "two small files", "CC0", ["a", "b"], "none", files, folders.Select(f => new ManifestSource("installed", Path: f)).ToList());
+        new("toy", "a toy artifact", "two small files", "CC0", ["a", "b"], "none", files,
+            folders.Select(f => new ManifestSource("installed", Path: f)).ToList());
 
     string Cache => Path.Combine(_root, "cache");
 
@@ -33,7 +35,7 @@ public sealed class FetcherTests : IDisposable
         var manifest = Manifest([Entry("x.bin", "hello"), Entry("y.bin", "world")], good);
         var folder = ArtifactFetcher.Fetch(manifest, Cache);
         Assert.Equal("world", File.ReadAllText(Path.Combine(folder, "y.bin")));
-        Directory.Delete(good, recursive: true);                                   // the source is gone: the cache suffices
+        Directory.Delete(good, recursive: true);                      // the source is gone: the cache suffices
         Assert.Equal(folder, ArtifactFetcher.Fetch(manifest, Cache));
     }
 
@@ -46,7 +48,8 @@ public sealed class FetcherTests : IDisposable
         Assert.Contains("y.bin", e.Message);
         Assert.Contains(manifest.Files[1].Sha256, e.Message);
         Assert.Contains($"installed files in {bad}", e.Message);
-        Assert.False(Directory.Exists(Path.Combine(Cache, "toy")) && Directory.EnumerateFiles(Path.Combine(Cache, "toy")).Any());
+        Assert.False(Directory.Exists(Path.Combine(Cache, "toy"))
+            && Directory.EnumerateFiles(Path.Combine(Cache, "toy")).Any());
         Assert.Empty(Directory.EnumerateFileSystemEntries(Cache));                // no staging folders left either
     }
 
@@ -54,7 +57,8 @@ public sealed class FetcherTests : IDisposable
     public void A_truncated_file_is_reported_by_size()
     {
         var cut = Folder("cut", ("x.bin", "hel"));
-        var e = Assert.Throws<DataFetchException>(() => ArtifactFetcher.Fetch(Manifest([Entry("x.bin", "hello")], cut), Cache));
+        var e = Assert.Throws<DataFetchException>(() =>
+            ArtifactFetcher.Fetch(Manifest([Entry("x.bin", "hello")], cut), Cache));
         Assert.Contains("x.bin: 3 bytes, expected 5", e.Message);
     }
 
@@ -100,8 +104,10 @@ public sealed class FetcherTests : IDisposable
     [Fact]
     public void A_manifest_with_a_bad_hash_is_rejected_with_the_key()
     {
-        var json = """{"name":"x","title":"x","description":"","licence":"","classes":[],"split":"","files":[{"name":"a","sha256":"12","size":1}],"sources":[{"kind":"installed","path":"/"}]}""";
-        var e = Assert.Throws<InvalidDataException>(() => DataManifest.Parse(new MemoryStream(Encoding.UTF8.GetBytes(json)), "x.json"));
+        var json = """{"name":"x","title":"x","description":"","licence":"","classes":[],"split":"","files":[""" +
+            """{"name":"a","sha256":"12","size":1}],"sources":[{"kind":"installed","path":"/"}]}""";
+        var e = Assert.Throws<InvalidDataException>(() =>
+            DataManifest.Parse(new MemoryStream(Encoding.UTF8.GetBytes(json)), "x.json"));
         Assert.Contains("x.json", e.Message);
         Assert.Contains("sha256", e.Message);
     }

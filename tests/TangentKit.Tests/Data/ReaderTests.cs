@@ -23,7 +23,8 @@ public sealed class ReaderTests : IDisposable
     public void Idx_images_are_read_with_big_endian_dimensions()
     {
         // magic 00 00 08 03, dims 2 × 2 × 3, then 12 pixels
-        var bytes = new byte[] { 0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 3 }.Concat(Enumerable.Range(0, 12).Select(i => (byte)i)).ToArray();
+        var bytes = new byte[] { 0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 3 }
+            .Concat(Enumerable.Range(0, 12).Select(i => (byte)i)).ToArray();
         var (dims, data) = IdxReader.Read(Gz("imgs-idx3-ubyte.gz", bytes));
         Assert.Equal(new[] { 2, 2, 3 }, dims);
         Assert.Equal(11, data[^1]);
@@ -42,7 +43,9 @@ public sealed class ReaderTests : IDisposable
     {
         var values = Enumerable.Range(0, 784 * 2).Select(i => (i % 256) / 255.0).ToArray();
         var path = Path.Combine(_dir, "3.json");
-        File.WriteAllText(path, "{\"data\":[" + string.Join(",", values.Select(v => v.ToString("F3", System.Globalization.CultureInfo.InvariantCulture))) + "]}");
+        File.WriteAllText(path, "{\"data\":["
+            + string.Join(",", values.Select(v => v.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)))
+            + "]}");
         var bytes = MnistJsonReader.ReadDigitFile(path);
         Assert.Equal(784 * 2, bytes.Length);
         Assert.Equal(200, bytes[200]);
@@ -72,24 +75,30 @@ public sealed class ReaderTests : IDisposable
         var pixels = Enumerable.Range(0, 40).SelectMany(i => Enumerable.Repeat((byte)i, 64)).ToArray();
         var images = new GrayImages(pixels, 8, 8, Enumerable.Range(0, 40).Select(i => (long)(i % 4)).ToArray());
         float[] means = [10, 20, 30];
-        using var task = ImageTask.FromGray("toy", ["a", "b", "c", "d"], images, null, new SplitSizes(20, 10, 10), seed: 3, imageSize: 32, means);
+        using var task = ImageTask.FromGray("toy", ["a", "b", "c", "d"], images, null, new SplitSizes(20, 10, 10),
+            seed: 3, imageSize: 32, means);
         Assert.Equal(new long[] { 20, 3, 32, 32 }, task.Train.Inputs.shape);
-        long[] Ids(TangentKit.Data.LabeledData d) => Enumerable.Range(0, (int)d.Count).Select(i => (long)Math.Round(d.Inputs[i, 0, 5, 5].ToSingle() + 10)).ToArray();
+        long[] Ids(TangentKit.Data.LabeledData d) => Enumerable.Range(0, (int)d.Count)
+            .Select(i => (long)Math.Round(d.Inputs[i, 0, 5, 5].ToSingle() + 10)).ToArray();
         var all = Ids(task.Train).Concat(Ids(task.Validation)).Concat(Ids(task.Test)).ToList();
         Assert.Equal(40, all.Distinct().Count());
-        Assert.Equal(task.Train.Inputs[0, 1, 0, 0].ToSingle() + 20, task.Train.Inputs[0, 0, 0, 0].ToSingle() + 10, 3);   // channel means
-        using var again = ImageTask.FromGray("toy", ["a", "b", "c", "d"], images, null, new SplitSizes(20, 10, 10), seed: 3, imageSize: 32, means);
+        Assert.Equal(task.Train.Inputs[0, 1, 0, 0].ToSingle() + 20,
+            task.Train.Inputs[0, 0, 0, 0].ToSingle() + 10, 3);                                      // channel means
+        using var again = ImageTask.FromGray("toy", ["a", "b", "c", "d"], images, null, new SplitSizes(20, 10, 10),
+            seed: 3, imageSize: 32, means);
         Assert.True(again.Test.Inputs.equal(task.Test.Inputs).all().ToBoolean());
     }
 
     [Fact]
     public void Letters_render_from_a_font_into_distinct_images()
     {
-        var folder = TangentKit.Data.Fetching.ArtifactFetcher.Fetch(TangentKit.Data.Fetching.DataManifest.Get("fonts-dejavu-core"));
+        var folder = TangentKit.Data.Fetching.ArtifactFetcher.Fetch(
+            TangentKit.Data.Fetching.DataManifest.Get("fonts-dejavu-core"));
         var fonts = Directory.GetFiles(folder, "*.ttf");
         var images = Datasets.Letters(fonts, count: 20, size: 32, seed: 1);
         Assert.Equal(20 * 32 * 32, images.Pixels.Length);
         for (int i = 0; i < 20; i++)
-            Assert.True(images.Pixels.Skip(i * 1024).Take(1024).Count(p => p > 128) > 20, $"letter {i} is (nearly) empty");
+            Assert.True(images.Pixels.Skip(i * 1024).Take(1024).Count(p => p > 128) > 20,
+                $"letter {i} is (nearly) empty");
     }
 }

@@ -32,7 +32,8 @@ public class EvaluationTests
         // control .8    .79    .77   .76   .70   floor = 0.95 × 0.8 = 0.76
         double[] target = [.9, .6, .3, .3, .1], control = [.8, .79, .77, .76, .70];
         var grid = new[] { 0, 0.25, 0.5, 0.75, 1 };
-        var choice = AlphaSearch.ForNegation(grid, a => (target[Array.IndexOf(grid, a)], control[Array.IndexOf(grid, a)]), 0.95 * 0.8);
+        var choice = AlphaSearch.ForNegation(grid,
+            a => (target[Array.IndexOf(grid, a)], control[Array.IndexOf(grid, a)]), 0.95 * 0.8);
         Assert.Equal(0.5, choice.Alpha);                    // 1.0 breaks the floor; 0.5 and 0.75 tie → smaller
         var none = AlphaSearch.ForNegation(grid, _ => (0.5, 0.1), 0.76);
         Assert.Equal(0, none.Alpha);
@@ -50,9 +51,12 @@ public class EvaluationTests
     {
         var model = new ResNet([1, 1], [4, 8]);
         using var theta0 = model.Initialize(1, ScalarType.Float64);
-        using var tau1 = TaskVector.Between(theta0, theta0.Map((_, t) => t.is_floating_point() ? t + 0.05 * randn_like(t) : t.clone()));
-        using var tau2 = TaskVector.Between(theta0, theta0.Map((_, t) => t.is_floating_point() ? t + 0.05 * randn_like(t) : t.clone()));
-        using var data = new LabeledData(randn(10, 3, 16, 16, dtype: ScalarType.Float64), tensor(new long[] { 0, 1, 2, 0, 1, 2, 0, 1, 2, 0 }));
+        using var tau1 = TaskVector.Between(theta0,
+            theta0.Map((_, t) => t.is_floating_point() ? t + 0.05 * randn_like(t) : t.clone()));
+        using var tau2 = TaskVector.Between(theta0,
+            theta0.Map((_, t) => t.is_floating_point() ? t + 0.05 * randn_like(t) : t.clone()));
+        using var data = new LabeledData(randn(10, 3, 16, 16, dtype: ScalarType.Float64),
+            tensor(new long[] { 0, 1, 2, 0, 1, 2, 0, 1, 2, 0 }));
         using var head = new FrozenHead(randn(3, 8, dtype: ScalarType.Float64));
         var lin = model.Linearize(theta0);
         using var cache = AffineFeatureCache.Build(lin, data, [tau1, tau2], batchSize: 4);
@@ -63,7 +67,8 @@ public class EvaluationTests
             var direct = lin.WithDelta(combined.Entries).Encoder()(data.Inputs);
             var err = (cache.Features(alphas) - direct).abs().max().item<double>();
             Assert.True(err < 1e-12, $"α = ({alphas[0]}, {alphas[1]}): max difference {err:E2}");
-            Assert.Equal(Accuracy.Top1(lin.WithDelta(combined.Entries).Encoder(), head, data), cache.Accuracy(head, alphas));
+            Assert.Equal(Accuracy.Top1(lin.WithDelta(combined.Entries).Encoder(), head, data),
+                cache.Accuracy(head, alphas));
         }
     }
 }

@@ -5,10 +5,12 @@ namespace TangentKit.Tests.Linearization;
 
 public class LinearizedModelTests
 {
-    static Tensor R(long seed, params long[] shape) => randn(shape, dtype: ScalarType.Float64, generator: new Generator((ulong)seed));
+    static Tensor R(long seed, params long[] shape) =>
+        randn(shape, dtype: ScalarType.Float64, generator: new Generator((ulong)seed));
 
     static Dictionary<string, Tensor> Direction(ParameterSet theta, long seed, double scale) =>
-        JvpAssert.RandomLike(theta.Where(theta.TrainableNames.ToHashSet().Contains), seed).ToDictionary(kv => kv.Key, kv => kv.Value * scale);
+        JvpAssert.RandomLike(theta.Where(theta.TrainableNames.ToHashSet().Contains), seed)
+            .ToDictionary(kv => kv.Key, kv => kv.Value * scale);
 
     [Fact]
     public void At_zero_displacement_f_lin_equals_f()
@@ -61,7 +63,8 @@ public class LinearizedModelTests
         var lin = model.Linearize(theta0);
         var delta = Direction(theta0, 2, 0.1);
         var w = Direction(theta0, 3, 1.0);
-        double Loss(Dictionary<string, Tensor> d) => nn.functional.cross_entropy(lin.Forward(ids, d), labels).item<double>();
+        double Loss(Dictionary<string, Tensor> d) =>
+            nn.functional.cross_entropy(lin.Forward(ids, d), labels).item<double>();
 
         var leaves = delta.ToDictionary(kv => kv.Key, kv => kv.Value.clone().requires_grad_(true));
         nn.functional.cross_entropy(lin.Forward(ids, leaves), labels).backward();
@@ -70,7 +73,8 @@ public class LinearizedModelTests
         const double eps = 1e-6;
         double numeric = (Loss(delta.ToDictionary(kv => kv.Key, kv => kv.Value + eps * w[kv.Key]))
                         - Loss(delta.ToDictionary(kv => kv.Key, kv => kv.Value - eps * w[kv.Key]))) / (2 * eps);
-        Assert.True(Math.Abs(analytic - numeric) <= 1e-7 * Math.Abs(numeric), $"⟨∇L, w⟩ = {analytic}, finite differences {numeric}");
+        Assert.True(Math.Abs(analytic - numeric) <= 1e-7 * Math.Abs(numeric),
+            $"⟨∇L, w⟩ = {analytic}, finite differences {numeric}");
     }
 
     [Fact]
@@ -79,9 +83,11 @@ public class LinearizedModelTests
         var model = new Mlp([3, 2]);
         using var theta0 = model.Initialize(1);
         var lin = model.Linearize(theta0);
-        var e1 = Assert.Throws<ArgumentException>(() => lin.Forward(randn(1, 3), new Dictionary<string, Tensor> { ["fc9.weight"] = zeros(2, 3) }));
+        var e1 = Assert.Throws<ArgumentException>(() =>
+            lin.Forward(randn(1, 3), new Dictionary<string, Tensor> { ["fc9.weight"] = zeros(2, 3) }));
         Assert.Contains("fc9.weight", e1.Message);
-        var e2 = Assert.Throws<ArgumentException>(() => lin.Forward(randn(1, 3), new Dictionary<string, Tensor> { ["fc0.weight"] = zeros(3, 2) }));
+        var e2 = Assert.Throws<ArgumentException>(() =>
+            lin.Forward(randn(1, 3), new Dictionary<string, Tensor> { ["fc0.weight"] = zeros(3, 2) }));
         Assert.Contains("fc0.weight", e2.Message);
     }
 }

@@ -14,7 +14,8 @@ public sealed class NotebookResultsFixture : IDisposable
 }
 
 /// Every notebook runs headless with the tiny preset through tangent-notebook; any failing cell fails the suite.
-public sealed class NotebookTests(NotebookResultsFixture fixture, ITestOutputHelper output) : IClassFixture<NotebookResultsFixture>
+public sealed class NotebookTests(NotebookResultsFixture fixture, ITestOutputHelper output)
+    : IClassFixture<NotebookResultsFixture>
 {
     static string NotebooksFolder => Path.Combine(RepositoryPaths.Root, "notebooks");
 
@@ -27,19 +28,22 @@ public sealed class NotebookTests(NotebookResultsFixture fixture, ITestOutputHel
     public void Runs_headless_with_the_tiny_preset(string notebook)
     {
         var executedFolder = Path.Combine(RepositoryPaths.Root, "artifacts", "notebooks");
-        var (exitCode, log) = Run(Runner(), [Path.Combine(NotebooksFolder, notebook), "--preset", "tiny", "--param", $"results={fixture.Results}",
-            "--out", executedFolder, "--timeout-per-cell", "600"]);
+        var (exitCode, log) = Run(Runner(), [Path.Combine(NotebooksFolder, notebook), "--preset", "tiny",
+            "--param", $"results={fixture.Results}", "--out", executedFolder, "--timeout-per-cell", "600"]);
         output.WriteLine(log);
         Assert.True(exitCode == 0, $"{notebook} failed (exit {exitCode}):\n{log}");
 
         var executed = Path.Combine(executedFolder, Path.GetFileNameWithoutExtension(notebook) + ".ipynb");
         using var doc = JsonDocument.Parse(File.ReadAllText(executed));
         Assert.Equal(4, doc.RootElement.GetProperty("nbformat").GetInt32());
-        var outputs = doc.RootElement.GetProperty("cells").EnumerateArray().SelectMany(c => c.TryGetProperty("outputs", out var o) ? o.EnumerateArray() : []).ToList();
+        var outputs = doc.RootElement.GetProperty("cells").EnumerateArray()
+            .SelectMany(c => c.TryGetProperty("outputs", out var o) ? o.EnumerateArray() : []).ToList();
         Assert.DoesNotContain(outputs, o => o.GetProperty("output_type").GetString() == "error");
         var texts = outputs.Select(Text).ToList();
-        if (notebook.StartsWith("exercises"))                                   // the checker rejects the unfinished exercise and accepts the solution
-            Assert.Contains(texts, t => t.Contains(notebook.EndsWith(".solution.ipynb") ? "✓ correct" : "✗ not yet"));
+        // the checker rejects the unfinished exercise and accepts the solution
+        if (notebook.StartsWith("exercises"))
+            Assert.Contains(texts,
+                t => t.Contains(notebook.EndsWith(".solution.ipynb") ? "✓ correct" : "✗ not yet"));
     }
 
     [Fact]
@@ -48,7 +52,9 @@ public sealed class NotebookTests(NotebookResultsFixture fixture, ITestOutputHel
         using var temp = new TempFolder();
         var folder = temp.Path;
         var notebook = Path.Combine(folder, "broken.dib");
-        File.WriteAllText(notebook, "#!csharp\n\nvar answer = 6 * 7;\nanswer\n\n#!csharp\n\nthrow new InvalidOperationException(\"cell two breaks\");\n\n#!csharp\n\n\"never runs\"\n");
+        File.WriteAllText(notebook, "#!csharp\n\nvar answer = 6 * 7;\nanswer\n\n" +
+            "#!csharp\n\nthrow new InvalidOperationException(\"cell two breaks\");\n\n" +
+            "#!csharp\n\n\"never runs\"\n");
         var (exitCode, log) = Run(Runner(), [notebook, "--out", folder]);
         Assert.Equal(1, exitCode);
         Assert.Contains("cell 2 failed", log);
@@ -76,15 +82,20 @@ public sealed class NotebookTests(NotebookResultsFixture fixture, ITestOutputHel
     [Fact]
     public void Notebook_package_versions_are_those_of_Directory_Packages_props()
     {
-        var props = XDocument.Load(Path.Combine(RepositoryPaths.Root, "Directory.Packages.props")).Descendants("PackageVersion")
-            .ToDictionary(e => (string)e.Attribute("Include")!, e => (string)e.Attribute("Version")!, StringComparer.OrdinalIgnoreCase);
-        var references = Directory.GetFiles(NotebooksFolder, "*.*", SearchOption.AllDirectories).Where(f => f.EndsWith(".dib") || f.EndsWith(".ipynb"))
-            .SelectMany(f => Regex.Matches(File.ReadAllText(f), "#r \\\\?\"nuget: *([^,\"\\\\]+), *([^\"\\\\]+)\\\\?\"").Select(m => (File: f, Name: m.Groups[1].Value.Trim(), Version: m.Groups[2].Value.Trim())))
+        var props = XDocument.Load(Path.Combine(RepositoryPaths.Root, "Directory.Packages.props"))
+            .Descendants("PackageVersion")
+            .ToDictionary(e => (string)e.Attribute("Include")!, e => (string)e.Attribute("Version")!,
+                StringComparer.OrdinalIgnoreCase);
+        var references = Directory.GetFiles(NotebooksFolder, "*.*", SearchOption.AllDirectories)
+            .Where(f => f.EndsWith(".dib") || f.EndsWith(".ipynb"))
+            .SelectMany(f => Regex.Matches(File.ReadAllText(f), "#r \\\\?\"nuget: *([^,\"\\\\]+), *([^\"\\\\]+)\\\\?\"")
+                .Select(m => (File: f, Name: m.Groups[1].Value.Trim(), Version: m.Groups[2].Value.Trim())))
             .ToList();
         Assert.Contains(references, r => r.Name == "TorchSharp");
         foreach (var r in references)
         {
-            Assert.True(props.TryGetValue(r.Name, out var pinned), $"{r.File}: {r.Name} is not in Directory.Packages.props");
+            Assert.True(props.TryGetValue(r.Name, out var pinned),
+                $"{r.File}: {r.Name} is not in Directory.Packages.props");
             Assert.True(pinned == r.Version, $"{r.File}: {r.Name} {r.Version}, Directory.Packages.props pins {pinned}");
         }
     }
@@ -96,7 +107,8 @@ public sealed class NotebookTests(NotebookResultsFixture fixture, ITestOutputHel
         {
             using var doc = JsonDocument.Parse(File.ReadAllText(path));
             foreach (var cell in doc.RootElement.GetProperty("cells").EnumerateArray())
-                if (cell.TryGetProperty("outputs", out var outputs)) Assert.True(outputs.GetArrayLength() == 0, $"{path} is committed with outputs");
+                if (cell.TryGetProperty("outputs", out var outputs))
+                    Assert.True(outputs.GetArrayLength() == 0, $"{path} is committed with outputs");
         }
     }
 
@@ -122,7 +134,8 @@ public sealed class NotebookTests(NotebookResultsFixture fixture, ITestOutputHel
         var binary = Path.Combine(project, "bin", RepositoryPaths.Configuration, "net10.0", "tangent-notebook");
         if (!File.Exists(binary))
         {
-            var (code, log) = Run("dotnet", ["build", project, "-c", RepositoryPaths.Configuration, "--nologo", "-v", "quiet"]);
+            var (code, log) = Run("dotnet",
+                ["build", project, "-c", RepositoryPaths.Configuration, "--nologo", "-v", "quiet"]);
             Assert.True(code == 0 && File.Exists(binary), $"could not build the notebook runner:\n{log}");
         }
         return binary;
@@ -130,7 +143,8 @@ public sealed class NotebookTests(NotebookResultsFixture fixture, ITestOutputHel
 
     static (int ExitCode, string Log) Run(string file, IEnumerable<string> args)
     {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var psi = new ProcessStartInfo(file)
+            { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         var stderr = p.StandardError.ReadToEndAsync();

@@ -28,7 +28,8 @@ public sealed class FineTunerTests : IDisposable
     static FineTuneOptions Options(FineTuneMode mode, int steps = 12) =>
         new() { Mode = mode, Steps = steps, BatchSize = 8, LearningRate = 0.05, WarmupSteps = 2, Seed = 4 };
 
-    static double MaxDiff(TaskVector a, TaskVector b) => a.Entries.Names.Max(n => (a.Entries[n] - b.Entries[n]).abs().max().ToDouble());
+    static double MaxDiff(TaskVector a, TaskVector b) =>
+        a.Entries.Names.Max(n => (a.Entries[n] - b.Entries[n]).abs().max().ToDouble());
 
     [Theory]
     [InlineData(FineTuneMode.Standard)]
@@ -65,7 +66,8 @@ public sealed class FineTunerTests : IDisposable
         var dir = Path.Combine(_root, "killed");
         using var cts = new CancellationTokenSource();
         var stopAfter6 = new SyncProgress(p => { if (p.Step == 6) cts.Cancel(); });
-        Assert.Throws<OperationCanceledException>(() => FineTuner.Run(_model, _theta0, _head, _train, options, dir, stopAfter6, cts.Token));
+        Assert.Throws<OperationCanceledException>(() =>
+            FineTuner.Run(_model, _theta0, _head, _train, options, dir, stopAfter6, cts.Token));
         Assert.True(File.Exists(Path.Combine(dir, FineTuner.CheckpointFile)));
         Assert.False(File.Exists(Path.Combine(dir, FineTuner.TaskVectorFile)));
 
@@ -84,7 +86,8 @@ public sealed class FineTunerTests : IDisposable
     {
         var dir = Path.Combine(_root, "run");
         FineTuner.Run(_model, _theta0, _head, _train, Options(FineTuneMode.Standard, steps: 2), dir);
-        var e = Assert.Throws<InvalidOperationException>(() => FineTuner.Run(_model, _theta0, _head, _train, Options(FineTuneMode.Linear, steps: 2), dir));
+        var e = Assert.Throws<InvalidOperationException>(() =>
+            FineTuner.Run(_model, _theta0, _head, _train, Options(FineTuneMode.Linear, steps: 2), dir));
         Assert.Contains(FineTuner.OptionsFile, e.Message);
     }
 
@@ -94,12 +97,14 @@ public sealed class FineTunerTests : IDisposable
         var options = Options(FineTuneMode.Standard) with { CheckpointEvery = 2 };
         var schedule = new BatchSchedule(_train.Count, options.BatchSize, options.Seed);
         // An example first seen at step index 4 (the 5th step), after the checkpoint of step 4.
-        var firstSeenAtStep4 = schedule.IndicesForStep(4).First(i => Enumerable.Range(0, 4).All(s => !schedule.IndicesForStep(s).Contains(i)));
+        var firstSeenAtStep4 = schedule.IndicesForStep(4)
+            .First(i => Enumerable.Range(0, 4).All(s => !schedule.IndicesForStep(s).Contains(i)));
         using var poisoned = new LabeledData(_train.Inputs.clone(), _train.Labels.clone());
         poisoned.Inputs[firstSeenAtStep4, 0] = float.NaN;
 
         var dir = Path.Combine(_root, "nan");
-        var e = Assert.Throws<NonFiniteTrainingException>(() => FineTuner.Run(_model, _theta0, _head, poisoned, options, dir));
+        var e = Assert.Throws<NonFiniteTrainingException>(() =>
+            FineTuner.Run(_model, _theta0, _head, poisoned, options, dir));
         Assert.Contains("step 5", e.Message);
         using var checkpoint = ParameterFiles.Load(Path.Combine(dir, FineTuner.CheckpointFile));
         Assert.Equal(4L, checkpoint["state.step"].item<long>());

@@ -30,7 +30,9 @@ public class ScheduleAndOptimizerTests
             m = 0.9 * m + 0.1 * grads[t - 1];
             v = 0.999 * v + 0.001 * grads[t - 1] * grads[t - 1];
             theta -= lr * (m / (1 - Math.Pow(0.9, t))) / (Math.Sqrt(v / (1 - Math.Pow(0.999, t))) + 1e-8);
-            adam.Step(p, new Dictionary<string, Tensor> { ["w"] = tensor(new[] { grads[t - 1] }, dtype: ScalarType.Float64) }, lr, wd, off);
+            adam.Step(p,
+                new Dictionary<string, Tensor> { ["w"] = tensor(new[] { grads[t - 1] }, dtype: ScalarType.Float64) },
+                lr, wd, off);
             Assert.Equal(theta, p["w"].item<double>(), 14);
         }
         Assert.Equal(3, adam.StepCount);

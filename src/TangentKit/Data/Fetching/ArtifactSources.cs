@@ -6,7 +6,8 @@ namespace TangentKit.Data.Fetching;
 
 /// <summary>
 /// Copies an artifact's files out of one <see cref="ManifestSource"/> into a staging folder (no verification here:
-/// <see cref="ArtifactFetcher"/> checks every hash before anything reaches the cache). Throws with the reason on failure.
+/// <see cref="ArtifactFetcher"/> checks every hash before anything reaches the cache). Throws with the reason on
+/// failure.
 /// </summary>
 internal static class ArtifactSources
 {
@@ -37,7 +38,8 @@ internal static class ArtifactSources
         }
     }
 
-    static string Required(string? value, string key) => value ?? throw new InvalidDataException($"source needs '{key}'.");
+    static string Required(string? value, string key)
+        => value ?? throw new InvalidDataException($"source needs '{key}'.");
 
     static void CopyFromFolder(string root, IReadOnlyList<ManifestFile> files, string staging)
     {
@@ -54,7 +56,8 @@ internal static class ArtifactSources
     {
         var packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } p ? p
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        return Path.Combine(packages, Required(s.Package, "package").ToLowerInvariant(), Required(s.Version, "version"), s.Path ?? "");
+        return Path.Combine(packages, Required(s.Package, "package").ToLowerInvariant(), Required(s.Version, "version"),
+            s.Path ?? "");
     }
 
     static void FromUrl(ManifestSource s, IReadOnlyList<ManifestFile> files, string staging)
@@ -85,8 +88,10 @@ internal static class ArtifactSources
         var work = Directory.CreateTempSubdirectory("tangentkit-npm-").FullName;
         try
         {
-            Run("npm", ["pack", $"{Required(s.Package, "package")}@{Required(s.Version, "version")}", "--pack-destination", work, "--silent"], work);
-            var tgz = Directory.GetFiles(work, "*.tgz").SingleOrDefault() ?? throw new IOException("npm pack wrote no .tgz");
+            Run("npm", ["pack", $"{Required(s.Package, "package")}@{Required(s.Version, "version")}",
+                "--pack-destination", work, "--silent"], work);
+            var tgz = Directory.GetFiles(work, "*.tgz").SingleOrDefault()
+                ?? throw new IOException("npm pack wrote no .tgz");
             ExtractArchive(tgz, s.Path ?? "", files, staging);
         }
         finally { Directory.Delete(work, recursive: true); }
@@ -98,12 +103,15 @@ internal static class ArtifactSources
         try
         {
             var spec = $"{Required(s.Package, "package")}={Required(s.Version, "version")}";
-            bool noLists = !Directory.Exists("/var/lib/apt/lists") || !Directory.EnumerateFiles("/var/lib/apt/lists", "*Packages*").Any();
+            bool noLists = !Directory.Exists("/var/lib/apt/lists")
+                || !Directory.EnumerateFiles("/var/lib/apt/lists", "*Packages*").Any();
             if (noLists && Environment.UserName != "root")
-                throw new IOException($"apt has no package lists on this machine: run 'sudo apt-get update' once (or install {s.Package})");
-            if (noLists) Run("apt-get", ["update", "-q"], work);             // a fresh machine (root) has no package lists yet
+                throw new IOException("apt has no package lists on this machine: run 'sudo apt-get update' once " +
+                    $"(or install {s.Package})");
+            if (noLists) Run("apt-get", ["update", "-q"], work);   // a fresh machine (root) has no package lists yet
             Run("apt-get", ["download", "-q", spec], work);
-            var deb = Directory.GetFiles(work, "*.deb").SingleOrDefault() ?? throw new IOException("apt-get download wrote no .deb");
+            var deb = Directory.GetFiles(work, "*.deb").SingleOrDefault()
+                ?? throw new IOException("apt-get download wrote no .deb");
             var psi = Process("dpkg-deb", ["--fsys-tarfile", deb], work);
             using var p = System.Diagnostics.Process.Start(psi)!;
             var stderr = p.StandardError.ReadToEndAsync();                    // drained concurrently: no pipe deadlock
@@ -131,7 +139,8 @@ internal static class ArtifactSources
             using var zip = new ZipArchive(stream, ZipArchiveMode.Read);
             foreach (var f in files)
             {
-                var entry = zip.GetEntry(Join(root, f.RelativePath)) ?? throw new FileNotFoundException($"{Join(root, f.RelativePath)} is not in the archive");
+                var entry = zip.GetEntry(Join(root, f.RelativePath))
+                    ?? throw new FileNotFoundException($"{Join(root, f.RelativePath)} is not in the archive");
                 entry.ExtractToFile(Path.Combine(staging, f.Name), overwrite: true);
             }
         }
@@ -154,11 +163,18 @@ internal static class ArtifactSources
         if (missing.Count > 0) throw new FileNotFoundException($"not in the archive: {string.Join(", ", missing)}");
     }
 
-    static string Join(string root, string relative) => root.Length == 0 ? relative : $"{root.TrimEnd('/')}/{relative}";
+    static string Join(string root, string relative)
+        => root.Length == 0 ? relative : $"{root.TrimEnd('/')}/{relative}";
 
     static ProcessStartInfo Process(string file, IEnumerable<string> args, string workingDirectory)
     {
-        var psi = new ProcessStartInfo(file) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        var psi = new ProcessStartInfo(file)
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+        };
         foreach (var a in args) psi.ArgumentList.Add(a);
         return psi;
     }
@@ -168,15 +184,23 @@ internal static class ArtifactSources
         var psi = Process(file, args, workingDirectory);
         System.Diagnostics.Process p;
         try { p = System.Diagnostics.Process.Start(psi)!; }
-        catch (System.ComponentModel.Win32Exception e) { throw new IOException($"{file} is not available ({e.Message})", e); }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new IOException($"{file} is not available ({e.Message})", e);
+        }
         using (p)
         {
             p.StandardInput.Close();
             var stderr = p.StandardError.ReadToEndAsync();
             p.StandardOutput.ReadToEnd();
-            if (!p.WaitForExit(TimeSpan.FromMinutes(5))) { p.Kill(entireProcessTree: true); throw new IOException($"{file} {string.Join(' ', psi.ArgumentList)} timed out"); }
+            if (!p.WaitForExit(TimeSpan.FromMinutes(5)))
+            {
+                p.Kill(entireProcessTree: true);
+                throw new IOException($"{file} {string.Join(' ', psi.ArgumentList)} timed out");
+            }
             if (p.ExitCode != 0)
-                throw new IOException($"{file} {string.Join(' ', psi.ArgumentList)} exited with {p.ExitCode}: {stderr.Result.Trim().Split('\n').LastOrDefault()}");
+                throw new IOException($"{file} {string.Join(' ', psi.ArgumentList)} exited with {p.ExitCode}: " +
+                    stderr.Result.Trim().Split('\n').LastOrDefault());
         }
     }
 }

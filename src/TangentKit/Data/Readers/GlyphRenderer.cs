@@ -2,7 +2,10 @@ using SkiaSharp;
 
 namespace TangentKit.Data.Readers;
 
-/// <summary>Renders single characters from font files to small grey images, with seeded scale, shift, rotation and stroke jitter (the letters task).</summary>
+/// <summary>
+/// Renders single characters from font files to small gray images, with seeded scale, shift, rotation and stroke
+/// jitter (the letters task).
+/// </summary>
 public sealed class GlyphRenderer : IDisposable
 {
     readonly SKTypeface _typeface;
@@ -10,7 +13,8 @@ public sealed class GlyphRenderer : IDisposable
     /// <summary>Loads the font face at <paramref name="fontPath"/>; the error names the file.</summary>
     public GlyphRenderer(string fontPath)
     {
-        _typeface = SKTypeface.FromFile(fontPath) ?? throw new InvalidDataException($"{fontPath}: not a font SkiaSharp can read.");
+        _typeface = SKTypeface.FromFile(fontPath)
+            ?? throw new InvalidDataException($"{fontPath}: not a font SkiaSharp can read.");
         FontPath = fontPath;
     }
 
@@ -18,8 +22,9 @@ public sealed class GlyphRenderer : IDisposable
     public string FontPath { get; }
 
     /// <summary>
-    /// <paramref name="c"/> rendered white on black into size×size grey bytes: glyph height ≈ 60–80 % of the image,
-    /// shifted by up to ±10 %, rotated by up to ±12°, with stroke widths varying by ±0.6 px (all drawn from <paramref name="random"/>).
+    /// <paramref name="c"/> rendered white on black into size×size gray bytes: glyph height ≈ 60–80 % of the
+    /// image, shifted by up to ±10 %, rotated by up to ±12°, with stroke widths varying by ±0.6 px (all drawn from
+    /// <paramref name="random"/>).
     /// </summary>
     public byte[] Render(char c, int size, Random random)
     {
@@ -28,7 +33,8 @@ public sealed class GlyphRenderer : IDisposable
         using var canvas = new SKCanvas(bitmap);
         canvas.Clear(SKColors.Black);
         float height = size * (0.6f + 0.2f * random.NextSingle());
-        using var paint = new SKPaint { Color = SKColors.White, IsAntialias = true, Typeface = _typeface, TextSize = height };
+        using var paint = new SKPaint
+            { Color = SKColors.White, IsAntialias = true, Typeface = _typeface, TextSize = height };
         float stroke = (random.NextSingle() - 0.5f) * 1.2f;
         if (stroke > 0) { paint.Style = SKPaintStyle.StrokeAndFill; paint.StrokeWidth = stroke; }
         var text = c.ToString();

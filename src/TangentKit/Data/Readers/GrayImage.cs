@@ -2,10 +2,10 @@ using SkiaSharp;
 
 namespace TangentKit.Data.Readers;
 
-/// <summary>Decodes an image file (PNG, JPEG, …) to 8-bit grey pixels with SkiaSharp.</summary>
+/// <summary>Decodes an image file (PNG, JPEG, …) to 8-bit gray pixels with SkiaSharp.</summary>
 public static class GrayImage
 {
-    /// <summary>Width, height and row-major grey bytes of <paramref name="path"/>.</summary>
+    /// <summary>Width, height and row-major gray bytes of <paramref name="path"/>.</summary>
     public static (int Width, int Height, byte[] Pixels) Read(string path)
     {
         using var decoded = SKBitmap.Decode(path) ?? throw new InvalidDataException($"{path}: not a decodable image.");
