@@ -11,7 +11,8 @@ static class ReproduceCommand
     public static IEnumerable<Command> Create()
     {
         yield return Build("reproduce",
-            "Reproduce every table and figure of the paper (fetches data, fine-tunes with caching and resume, evaluates, writes results/<preset>/index.html).", null);
+            "Reproduce every table and figure of the paper (fetches data, fine-tunes with caching and resume, " +
+            "evaluates, writes results/<preset>/index.html).", null);
         foreach (var e in ExperimentRegistry.All)
         {
             var reads = e.Needs.Count == 0 ? ""

@@ -4,7 +4,9 @@ using TangentKit.IO;
 
 namespace TangentKit.Native;
 
-/// <summary>One symbol-version requirement (Elf64_Vernaux) of a shared library, e.g. libstdc++.so.6 → GLIBCXX_3.4.32.</summary>
+/// <summary>
+/// One symbol-version requirement (Elf64_Vernaux) of a shared library, e.g. libstdc++.so.6 → GLIBCXX_3.4.32.
+/// </summary>
 /// <param name="Library">The library that must provide the version (Elf64_Verneed.vn_file).</param>
 /// <param name="Version">The version node name, e.g. <c>GLIBCXX_3.4.32</c>.</param>
 /// <param name="IsWeak">True when VER_FLG_WEAK is set: the dynamic loader tolerates its absence.</param>
@@ -48,10 +50,14 @@ public static class ElfVersionNeeds
         return changed;
     }
 
-    /// <summary>True for versions newer than Debian 12's libstdc++ (GCC 12) provides: GLIBCXX_3.4.31+ and CXXABI_1.3.15+.</summary>
+    /// <summary>
+    /// True for versions newer than Debian 12's libstdc++ (GCC 12) provides: GLIBCXX_3.4.31+ and CXXABI_1.3.15+.
+    /// </summary>
     public static bool IsNewerThanDebian12LibStdCxx(string version) =>
-        (version.StartsWith("GLIBCXX_3.4.", StringComparison.Ordinal) && int.TryParse(version[12..], out var n) && n >= 31)
-        || (version.StartsWith("CXXABI_1.3.", StringComparison.Ordinal) && int.TryParse(version[11..], out var m) && m >= 15);
+        (version.StartsWith("GLIBCXX_3.4.", StringComparison.Ordinal) && int.TryParse(version[12..],
+            out var n) && n >= 31)
+        || (version.StartsWith("CXXABI_1.3.", StringComparison.Ordinal) && int.TryParse(version[11..],
+            out var m) && m >= 15);
 
     static ushort Flags(byte[] b, int aux) => BinaryPrimitives.ReadUInt16LittleEndian(b.AsSpan(aux + 4));
 
@@ -87,5 +93,6 @@ public static class ElfVersionNeeds
     static ulong U64(byte[] b, int o) => BinaryPrimitives.ReadUInt64LittleEndian(b.AsSpan(o));
     static uint U32(byte[] b, int o) => BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(o));
     static ushort U16(byte[] b, int o) => BinaryPrimitives.ReadUInt16LittleEndian(b.AsSpan(o));
-    static string CString(byte[] b, int start) => Encoding.ASCII.GetString(b, start, Array.IndexOf(b, (byte)0, start) - start);
+    static string CString(byte[] b, int start) => Encoding.ASCII.GetString(b, start,
+        Array.IndexOf(b, (byte)0, start) - start);
 }

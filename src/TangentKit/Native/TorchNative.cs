@@ -5,7 +5,10 @@ using TorchSharp;
 
 namespace TangentKit.Native;
 
-/// <summary>Raised when libtorch or TorchSharp's glue library cannot be loaded; the message names the file and the loader's real reason.</summary>
+/// <summary>
+/// Raised when libtorch or TorchSharp's glue library cannot be loaded; the message names the file and the loader's real
+/// reason.
+/// </summary>
 public sealed class TorchNativeException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>
@@ -24,7 +27,10 @@ public static class TorchNative
     static readonly object Gate = new();
     static string? _report;
 
-    /// <summary>Loads TorchSharp's natives (patching the glue library's version needs if necessary) and returns a one-line report of what it did.</summary>
+    /// <summary>
+    /// Loads TorchSharp's natives (patching the glue library's version needs if necessary) and returns a one-line
+    /// report of what it did.
+    /// </summary>
     /// <exception cref="TorchNativeException">A native library cannot be loaded; the message carries the dynamic loader's reason.</exception>
     public static string Prepare()
     {
@@ -63,12 +69,15 @@ public static class TorchNative
         }
         catch (TypeInitializationException e)
         {
-            throw new TorchNativeException($"TorchSharp failed to initialise although {glue} loaded: {e.InnerException?.Message ?? e.Message}", e);
+            throw new TorchNativeException($"TorchSharp failed to initialize although {glue} loaded: {e.InnerException?.Message ?? e.Message}", e);
         }
         return $"libtorch from {layout.LibTorchDir}; {Path.GetFileName(glue)} {action}";
     }
 
-    /// <summary>Loads a native library by absolute path, turning a failure into an error that quotes the dynamic loader (the <c>ldd</c>-style reason).</summary>
+    /// <summary>
+    /// Loads a native library by absolute path, turning a failure into an error that quotes the dynamic loader (the
+    /// <c>ldd</c>-style reason).
+    /// </summary>
     public static void Load(string path)
     {
         if (!File.Exists(path))
@@ -85,7 +94,8 @@ public static class TorchNative
 
     // .NET wraps dlerror() in advice about strace and LD_DEBUG; the dynamic loader's own sentence is the last line.
     static string LoaderReason(string message) =>
-        message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? message;
+        message.Split('\n',
+            StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? message;
 
     // A content-addressed patched copy under the user's cache folder; the NuGet package stays untouched.
     static string PatchedCopy(string original)

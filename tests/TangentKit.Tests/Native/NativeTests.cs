@@ -8,7 +8,8 @@ public class NativeTests
     {
         var packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } p ? p
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        var path = Path.Combine(packages, "torchsharp", "0.107.0", "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
+        var path = Path.Combine(packages, "torchsharp", "0.107.0", "runtimes", "linux-x64", "native",
+            "libLibTorchSharp.so");
         Assert.True(File.Exists(path), $"expected the restored TorchSharp package at {path}");
         return path;
     }
