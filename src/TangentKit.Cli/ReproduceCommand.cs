@@ -24,11 +24,23 @@ static class ReproduceCommand
 
     static Command Build(string name, string description, Experiment? only)
     {
-        var preset = new Option<string>("--preset") { Description = "tiny (generated data, seconds) or mini (offline ImageNet ResNet-18 and real tasks).", DefaultValueFactory = _ => "mini" };
-        var output = new Option<DirectoryInfo?>("--out") { Description = "Results folder (default: results/<preset>)." };
-        var threads = new Option<int>("--threads") { Description = "Intra-op threads.",
-            DefaultValueFactory = _ => Environment.ProcessorCount };
-        var dataCache = new Option<DirectoryInfo?>("--data-cache") { Description = "Where fetched datasets are kept (default: ~/.cache/tangentkit/data)." };
+        var preset = new Option<string>("--preset")
+        {
+            Description = "tiny (generated data, seconds) or mini (offline ImageNet ResNet-18 and real tasks).",
+            DefaultValueFactory = _ => "mini",
+        };
+        var output = new Option<DirectoryInfo?>("--out")
+        {
+            Description = "Results folder (default: results/<preset>).",
+        };
+        var threads = new Option<int>("--threads")
+        {
+            Description = "Intra-op threads.", DefaultValueFactory = _ => Environment.ProcessorCount,
+        };
+        var dataCache = new Option<DirectoryInfo?>("--data-cache")
+        {
+            Description = "Where fetched datasets are kept (default: ~/.cache/tangentkit/data).",
+        };
         var command = new Command(name, description) { preset, output, threads, dataCache };
         command.SetAction(r =>
         {

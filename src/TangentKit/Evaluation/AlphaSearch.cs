@@ -2,7 +2,9 @@ namespace TangentKit.Evaluation;
 
 /// <summary>One candidate scaling coefficient and what was measured at it.</summary>
 /// <param name="Alpha">The coefficient α.</param>
-/// <param name="Score">The quantity optimized (average normalized accuracy for addition, target accuracy for negation).</param>
+/// <param name="Score">
+/// The quantity optimized (average normalized accuracy for addition, target accuracy for negation).
+/// </param>
 /// <param name="Control">Control-task accuracy (negation only; NaN otherwise).</param>
 public sealed record AlphaPoint(double Alpha, double Score, double Control = double.NaN);
 
@@ -46,8 +48,8 @@ public static class AlphaSearch
 
     /// <summary>
     /// Task negation: the α minimizing target accuracy among those whose control accuracy is at least
-    /// <paramref name="controlFloor"/> (0.95 × the pre-trained control accuracy); ties keep the smaller α. α = 0 (no edit) is
-    /// the fallback when no α qualifies, so the pre-trained model is never made worse on control than allowed.
+    /// <paramref name="controlFloor"/> (0.95 × the pre-trained control accuracy); ties keep the smaller α. α = 0 (no
+    /// edit) is the fallback when no α qualifies, so the pre-trained model is never made worse on control than allowed.
     /// </summary>
     public static AlphaChoice ForNegation(IReadOnlyList<double> grid, Func<double,
         (double Target, double Control)> evaluate, double controlFloor)

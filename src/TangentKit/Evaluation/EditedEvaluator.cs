@@ -42,9 +42,14 @@ public sealed class EditedEvaluator : IDisposable
     /// </summary>
     public Tensor Logits(ImageTask task, SplitKind split, IReadOnlyList<double> alphas, int limit = 0)
     {
-        if (alphas.Count != _vectors.Count) throw new ArgumentException($"{alphas.Count} coefficients for {_vectors.Count} task vectors.", nameof(alphas));
+        if (alphas.Count != _vectors.Count)
+            throw new ArgumentException($"{alphas.Count} coefficients for {_vectors.Count} task vectors.",
+                nameof(alphas));
         if (!_heads.TryGetValue(task.Name, out var head))
-            throw new ArgumentException($"no frozen head for task '{task.Name}'; heads: {string.Join(", ", _heads.Keys)}.", nameof(task));
+        {
+            var known = string.Join(", ", _heads.Keys);
+            throw new ArgumentException($"no frozen head for task '{task.Name}'; heads: {known}.", nameof(task));
+        }
         var data = Data(task, split, limit);
         if (Mode == EditMode.Standard)
         {

@@ -34,7 +34,9 @@ public enum Experiment
 /// </summary>
 /// <param name="Id">The experiment.</param>
 /// <param name="Verb">Its <c>tangent</c> verb.</param>
-/// <param name="Stem">File stem of its results: <c>Stem.json</c>, <c>Stem.csv</c>, figures <c>Stem*.html</c>/<c>.png</c>.</param>
+/// <param name="Stem">
+/// File stem of its results: <c>Stem.json</c>, <c>Stem.csv</c>, figures <c>Stem*.html</c>/<c>.png</c>.
+/// </param>
 /// <param name="Title">Report heading.</param>
 /// <param name="Summary">One sentence for the CLI's help.</param>
 /// <param name="Notebook">The notebook that walks through it, relative to the repository root.</param>
@@ -101,7 +103,8 @@ public static class ExperimentRegistry
 
     /// <summary>The experiment whose verb is <paramref name="verb"/>; the error lists the verbs.</summary>
     public static ExperimentInfo ByVerb(string verb) => All.SingleOrDefault(e => e.Verb == verb)
-        ?? throw new ArgumentException($"unknown experiment '{verb}'; known: {string.Join(", ", All.Select(e => e.Verb))}.", nameof(verb));
+        ?? throw new ArgumentException(
+            $"unknown experiment '{verb}'; known: {string.Join(", ", All.Select(e => e.Verb))}.", nameof(verb));
 
     /// <summary>The result file stem of <paramref name="experiment"/>.</summary>
     public static string Stem(Experiment experiment) => Of(experiment).Stem;

@@ -14,10 +14,11 @@ public sealed record CostResult(string Case, double StandardMs, double LinearMs,
 public static class LinearizationCost
 {
     /// <summary>Measures (or reads) the cost on the preset's model, image size and batch.</summary>
-    public static CostResult Run(Suite suite) => suite.Results.GetOrCompute(ExperimentRegistry.Stem(Experiment.Cost), () =>
+    public static CostResult Run(Suite suite) =>
+        suite.Results.GetOrCompute(ExperimentRegistry.Stem(Experiment.Cost), () =>
     {
-        var c = new BenchmarkCase($"{suite.Data.Model.Name} {suite.Preset.ImageSize}px b{suite.Preset.FineTune.BatchSize}", suite.Data.Model,
-            [suite.Preset.FineTune.BatchSize, 3, suite.Preset.ImageSize, suite.Preset.ImageSize]);
+        var (size, batch, model) = (suite.Preset.ImageSize, suite.Preset.FineTune.BatchSize, suite.Data.Model);
+        var c = new BenchmarkCase($"{model.Name} {size}px b{batch}", model, [batch, 3, size, size]);
         suite.Progress.Report("cost of linearization", 0, 3);
         var timing = StepBenchmark.TimeSteps(c, suite.Preset.CostRounds);
         suite.Progress.Report("cost of linearization", 1, 3);

@@ -37,7 +37,8 @@ public static class NonlinearAdvantage
         return suite.Publish(Experiment.Advantage, Tables.FromRecords(rows),
             "Single-task test accuracy of non-linear fine-tuning minus that of linear fine-tuning, divided by (1 − " +
             "1/C) with C classes (the reference code's normalization).",
-            $"Mean normalized advantage {rows.Average(r => r.NormalizedAdvantage):+0.000;-0.000} (positive on {rows.Count(r => r.NormalizedAdvantage > 0)} of {rows.Count} tasks). " +
+            $"Mean normalized advantage {rows.Average(r => r.NormalizedAdvantage):+0.000;-0.000} (positive on " +
+            $"{rows.Count(r => r.NormalizedAdvantage > 0)} of {rows.Count} tasks). " +
             (rows.Average(r => r.NormalizedAdvantage) > 0
                 ? "Linear fine-tuning gives up single-task accuracy, as in the paper."
                 : "Here linear fine-tuning does not lose single-task accuracy on average, unlike the paper."),

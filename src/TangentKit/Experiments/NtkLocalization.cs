@@ -11,9 +11,15 @@ namespace TangentKit.Experiments;
 /// </summary>
 /// <param name="Initialization">Pre-trained or random θ0.</param>
 /// <param name="Eigenvalues">Eigenvalues of K, largest first.</param>
-/// <param name="EnergyOnA">For each eigenvector (same order), its energy Σ_{i ∈ task A} u(i)² on task A's samples (the rest is on task B).</param>
-/// <param name="Localization">Mean over the top eigenvectors of |2·EnergyOnA − 1|: 1 = each eigenfunction lives on one task, 0 = spread evenly.</param>
-/// <param name="CrossAlignment">‖K_AB‖ / √(‖K_AA‖‖K_BB‖) (Frobenius): 0 = the two tasks' kernel blocks are decoupled.</param>
+/// <param name="EnergyOnA">
+/// For each eigenvector (same order), its energy Σ_{i ∈ task A} u(i)² on task A's samples (the rest is on task B).
+/// </param>
+/// <param name="Localization">
+/// Mean over the top eigenvectors of |2·EnergyOnA − 1|: 1 = each eigenfunction lives on one task, 0 = spread evenly.
+/// </param>
+/// <param name="CrossAlignment">
+/// ‖K_AB‖ / √(‖K_AA‖‖K_BB‖) (Frobenius): 0 = the two tasks' kernel blocks are decoupled.
+/// </param>
 /// <param name="NormalizedKernel">K_ij / √(K_ii K_jj), samples of task A first.</param>
 public sealed record NtkSpectrum(Initialization Initialization, IReadOnlyList<double> Eigenvalues,
     IReadOnlyList<double> EnergyOnA, double Localization, double CrossAlignment, double[][] NormalizedKernel);
@@ -35,7 +41,8 @@ public static class NtkLocalization
     /// <summary>
     /// Computes (or reads) the spectra of the pre-trained and the random backbone on the first two tasks.
     /// </summary>
-    public static NtkResult Run(Suite suite) => suite.Results.GetOrCompute(ExperimentRegistry.Stem(Experiment.Ntk), () =>
+    public static NtkResult Run(Suite suite) =>
+        suite.Results.GetOrCompute(ExperimentRegistry.Stem(Experiment.Ntk), () =>
     {
         int n = suite.Preset.NtkExamplesPerTask, top = Math.Min(10, 2 * n);
         var (a, b) = (suite.Tasks[0], suite.Tasks[1]);
@@ -80,8 +87,9 @@ public static class NtkLocalization
     {
         var pre = result.Spectra.Single(s => s.Initialization == Initialization.Pretrained);
         var axis = Enumerable.Range(0, pre.NormalizedKernel.Length).Select(i => (double)i).ToList();
-        return Figures.Heatmap($"Normalized empirical NTK at θ0 (pre-trained): samples 0–{result.ExamplesPerTask - 1} {result.TaskA}, then {result.TaskB}",
-            axis, axis, pre.NormalizedKernel, "sample", "sample", -1, 1, 560, 500);
+        var title = $"Normalized empirical NTK at θ0 (pre-trained): samples 0–{result.ExamplesPerTask - 1} " +
+            $"{result.TaskA}, then {result.TaskB}";
+        return Figures.Heatmap(title, axis, axis, pre.NormalizedKernel, "sample", "sample", -1, 1, 560, 500);
     }
 
     /// <summary>Writes the energy curves, the pre-trained kernel map, the table and the section.</summary>
@@ -92,15 +100,17 @@ public static class NtkLocalization
         var stem = ExperimentRegistry.Stem(Experiment.Ntk);
         return suite.Publish(Experiment.Ntk, Table(result),
             $"Empirical NTK of the encoder at θ0 on {result.ExamplesPerTask} test samples of {result.TaskA} and of " +
-            $"{result.TaskB}. Choices: scalar output s(x) = r·f(x) with a " +
-            "fixed random unit vector r; exact kernel by one backward and one JVP pass per sample; eigenvectors of " +
-            "the sample kernel as eigenfunctions; local energy = squared " +
-            $"eigenvector mass on a task's samples. Localization = mean |2E_A − 1| over the top " +
+            $"{result.TaskB}. Choices: scalar output s(x) = r·f(x) with a fixed random unit vector r; exact kernel " +
+            "by one backward and one JVP pass per sample; eigenvectors of the sample kernel as eigenfunctions; local " +
+            "energy = squared eigenvector mass on a task's samples. Localization = mean |2E_A − 1| over the top " +
             $"{result.TopEigenvectors} eigenfunctions (1 = each lives on one task).",
             $"Localization {pre.Localization:F2} pre-trained vs {random.Localization:F2} random init; cross-task " +
             $"kernel alignment {pre.CrossAlignment:F2} vs {random.CrossAlignment:F2}. " +
-            $"{(pre.Localization > random.Localization ? "The pre-trained kernel's eigenfunctions are more localized on the task supports, as the paper argues." : "Here the pre-trained kernel is not more localized than the random one.")}",
+            (pre.Localization > random.Localization
+                ? "The pre-trained kernel's eigenfunctions are more localized on the task supports, as the paper " +
+                  "argues."
+                : "Here the pre-trained kernel is not more localized than the random one."),
             new FigureSpec(stem, Chart(result), 760, 440),
-                new FigureSpec(stem + "_kernel", KernelChart(result), 560, 500));
+            new FigureSpec(stem + "_kernel", KernelChart(result), 560, 500));
     }
 }

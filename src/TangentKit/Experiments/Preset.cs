@@ -78,8 +78,8 @@ public sealed record Preset
     {
         "mini" => Mini,
         "tiny" => Tiny,
-        "paper"
-            => throw new NotSupportedException("the paper preset needs CLIP ViT weights and the eight paper datasets, which are not available offline; see the README."),
+        "paper" => throw new NotSupportedException("the paper preset needs CLIP ViT weights and the eight paper " +
+            "datasets, which are not available offline; see the README."),
         _ => throw new ArgumentException($"unknown preset '{name}'; known: tiny, mini (paper needs CLIP weights).",
             nameof(name)),
     };

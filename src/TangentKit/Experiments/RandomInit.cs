@@ -56,15 +56,16 @@ public static class RandomInit
         string verdict = EditModes.All.All(m => Drop(m) > 0)
             ? "Random initialization makes task addition worse in every mode, as the paper claims."
             : EditModes.All.All(m => Drop(m) <= 0)
-                ? "In normalized terms the paper's claim does not hold here: relative to their own (weaker) single-task models, " +
-                  "the random-init edits lose no more."
+                ? "In normalized terms the paper's claim does not hold here: relative to their own (weaker) " +
+                  "single-task models, the random-init edits lose no more."
                 : "The change is not uniform across modes: the paper's claim holds only partly here.";
         return suite.Publish(Experiment.RandomInit, Table(result),
             "The same protocol (probe heads on θ0's features, fine-tuning in both modes, one α chosen on validation) " +
             "from a seeded random initialization of the same network. The paper argues weight disentanglement " +
             "emerges during pre-training, so task addition should work much worse without it.",
-            $"Normalized task-addition accuracy, pre-trained minus random init: {string.Join(", ", drops)}; absolute accuracy of " +
-            $"the edited models {100 * absolutePre:F1} % pre-trained vs {100 * absoluteRandom:F1} % random. {verdict}",
+            $"Normalized task-addition accuracy, pre-trained minus random init: {string.Join(", ", drops)}; " +
+            $"absolute accuracy of the edited models {100 * absolutePre:F1} % pre-trained vs " +
+            $"{100 * absoluteRandom:F1} % random. {verdict}",
             new FigureSpec(ExperimentRegistry.Stem(Experiment.RandomInit), Chart(result), 760, 440));
     }
 }

@@ -19,7 +19,8 @@ public static class Reproduction
             info.RunAndReport(suite);
         return ReportIndex.Write(suite.Results,
             $"Task arithmetic in the tangent space — {suite.Preset.Name} reproduction",
-            $"TangentKit, preset '{suite.Preset.Name}' ({suite.Data.Model.Name}, tasks: {string.Join(", ", suite.Tasks.Select(t => t.Name))}; " +
+            $"TangentKit, preset '{suite.Preset.Name}' ({suite.Data.Model.Name}, tasks: " +
+            $"{string.Join(", ", suite.Tasks.Select(t => t.Name))}; " +
             $"control: {suite.Data.Control.Name}), written {DateTime.Now:yyyy-MM-dd HH:mm}; this invocation took " +
             $"{clock.Elapsed.TotalMinutes:F1} min (cached steps are read back).");
     }

@@ -86,7 +86,8 @@ public static class SingleTask
             "zero-shot head (θ0) for reference. The paper finds post-hoc linearization loses accuracy for every " +
             "model: fine-tuning does not happen in the linear regime.",
             $"Post-hoc linearization is below non-linear fine-tuning on {lower} of {rows.Count} tasks, by " +
-            $"{100 * gap:F1} points on average ({(lower == rows.Count ? "the paper's claim holds here" : "the paper's claim holds only partly here")}).",
+            $"{100 * gap:F1} points on average " +
+            (lower == rows.Count ? "(the paper's claim holds here)." : "(the paper's claim holds only partly here)."),
             new FigureSpec(ExperimentRegistry.Stem(Experiment.SingleTask), Chart(result), 760, 440));
     }
 }

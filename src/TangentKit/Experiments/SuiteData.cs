@@ -58,7 +58,8 @@ public sealed class SuiteData : IDisposable
         var digits = Enumerable.Range(0, 10).Select(d => d.ToString()).ToList();
 
         log?.Invoke("building the tasks");
-        var mnist = ImageTask.FromGray("mnist", digits, Datasets.Mnist(Fetch("mnist")), null, sizes, seed + 11, size, means);
+        var mnist = ImageTask.FromGray("mnist", digits, Datasets.Mnist(Fetch("mnist")), null, sizes, seed + 11, size,
+            means);
         var (fashionTrain, fashionTest) = Datasets.FashionMnist(Fetch("fashion-mnist"));
         var fashion = ImageTask.FromGray("fashion-mnist", DataManifest.Get("fashion-mnist").Classes, fashionTrain,
             fashionTest, sizes, seed + 12, size, means);

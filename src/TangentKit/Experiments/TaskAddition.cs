@@ -9,7 +9,9 @@ namespace TangentKit.Experiments;
 /// <param name="Mode">The edit mode; null for the zero-shot row (θ0 itself, α = 0).</param>
 /// <param name="Alpha">The shared coefficient chosen on validation.</param>
 /// <param name="AbsoluteTest">Average test accuracy over the tasks.</param>
-/// <param name="NormalizedTest">Average of accuracy / single-task accuracy of the same mode (NaN for zero-shot).</param>
+/// <param name="NormalizedTest">
+/// Average of accuracy / single-task accuracy of the same mode (NaN for zero-shot).
+/// </param>
 /// <param name="PerTaskTest">Test accuracy per task, in task order.</param>
 public sealed record AdditionRow(Initialization Initialization, EditMode? Mode, double Alpha, double AbsoluteTest,
     double NormalizedTest, IReadOnlyList<double> PerTaskTest)
@@ -97,7 +99,8 @@ public static class TaskAddition
         var (lin, std, post) = (result.Of(EditMode.Linear), result.Of(EditMode.Standard), result.Of(EditMode.PostHoc));
         string verdict = lin.NormalizedTest > std.NormalizedTest ? "holds here" : "does not hold here";
         return suite.Publish(Experiment.Addition, Table(result),
-            $"All {result.Tasks.Count} task vectors ({string.Join(", ", result.Tasks)}) are added with one shared α chosen on the " +
+            $"All {result.Tasks.Count} task vectors ({string.Join(", ", result.Tasks)}) are added with one shared α " +
+            "chosen on the " +
             "validation splits from {0, 0.05, …, 1} by average normalized accuracy (accuracy of the edited model " +
             "divided by the single-task accuracy of the same mode); numbers are test accuracies at that α, averaged " +
             "over tasks. Linear and post-hoc rows use the exact affine shortcut.",

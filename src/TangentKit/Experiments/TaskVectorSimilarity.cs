@@ -14,8 +14,9 @@ public sealed record SimilarityMatrix(FineTuneMode Mode, IReadOnlyList<string> T
 public static class TaskVectorSimilarity
 {
     /// <summary>Computes (or reads) the matrices of standard and linear task vectors.</summary>
-    public static IReadOnlyList<SimilarityMatrix> Run(Suite suite)
-        => suite.Results.GetOrCompute<IReadOnlyList<SimilarityMatrix>>(ExperimentRegistry.Stem(Experiment.Similarity), () =>
+    public static IReadOnlyList<SimilarityMatrix> Run(Suite suite) =>
+        suite.Results.GetOrCompute<IReadOnlyList<SimilarityMatrix>>(ExperimentRegistry.Stem(Experiment.Similarity),
+        () =>
         new[] { FineTuneMode.Standard, FineTuneMode.Linear }.Select(mode =>
         {
             var v = suite.Vectors(mode);
@@ -34,8 +35,9 @@ public static class TaskVectorSimilarity
     {
         var idx = Enumerable.Range(0, result[0].Tasks.Count).Select(i => (double)i).ToList();
         var charts = result.Select(m => Figures.Heatmap("", idx, idx, m.Cosine, "task", "task", -1, 1)).ToList();
-        return Figures.Row($"Task-vector cosine similarity (tasks: {string.Join(", ", result[0].Tasks.Select((t, i) => $"{i} {t}"))})",
-            charts, result.Select(m => $"{m.Mode} FT").ToList(), 900, 440);
+        var tasks = string.Join(", ", result[0].Tasks.Select((t, i) => $"{i} {t}"));
+        return Figures.Row($"Task-vector cosine similarity (tasks: {tasks})", charts,
+            result.Select(m => $"{m.Mode} FT").ToList(), 900, 440);
     }
 
     /// <summary>Writes the heat maps, table and section.</summary>

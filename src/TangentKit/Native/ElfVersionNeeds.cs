@@ -67,7 +67,8 @@ public static class ElfVersionNeeds
         if (b.Length < 64 || b[0] != 0x7f || b[1] != (byte)'E' || b[2] != (byte)'L' || b[3] != (byte)'F')
             throw new InvalidDataException($"{path}: not an ELF file (expected the magic bytes 7f 45 4c 46).");
         if (b[4] != 2 || b[5] != 1)
-            throw new InvalidDataException($"{path}: only 64-bit little-endian ELF files are supported (EI_CLASS={b[4]}, EI_DATA={b[5]}).");
+            throw new InvalidDataException(
+                $"{path}: only 64-bit little-endian ELF files are supported (EI_CLASS={b[4]}, EI_DATA={b[5]}).");
         long shoff = (long)U64(b, 0x28);
         int shentsize = U16(b, 0x3A), shnum = U16(b, 0x3C);
         for (int i = 0; i < shnum; i++)

@@ -8,7 +8,9 @@ namespace TangentKit.Native;
 /// </summary>
 /// <param name="Glue">Absolute path of <c>libLibTorchSharp.so</c>.</param>
 /// <param name="LibTorchDir">Folder holding <c>libtorch_cpu.so</c>, <c>libc10.so</c> and <c>libtorch.so</c>.</param>
-/// <param name="GlueIsBuildOutput">True when the glue library is a copy in the app's own output folder (ours to patch).</param>
+/// <param name="GlueIsBuildOutput">
+/// True when the glue library is a copy in the app's own output folder (ours to patch).
+/// </param>
 public sealed record NativeLayout(string Glue, string LibTorchDir, bool GlueIsBuildOutput)
 {
     const string GlueName = "libLibTorchSharp.so";

@@ -14,9 +14,11 @@ public sealed class TorchNativeException(string message, Exception? inner = null
 /// <summary>
 /// Makes TorchSharp's native libraries load with no manual step, on Debian 12 too, in apps, tests and notebooks.
 /// <list type="number">
-/// <item>Finds <c>libLibTorchSharp.so</c> and libtorch: next to the app (build output) or in the NuGet packages folder (notebooks).</item>
-/// <item>Marks its GLIBCXX_3.4.31+/CXXABI_1.3.15+ version needs weak (TorchSharp 0.107.0 is built with GCC 13+). Build output is
-/// patched in place; a NuGet-folder file is never modified — a patched copy goes to a private cache folder.</item>
+/// <item>Finds <c>libLibTorchSharp.so</c> and libtorch: next to the app (build output) or in the NuGet packages folder
+/// (notebooks).</item>
+/// <item>Marks its GLIBCXX_3.4.31+/CXXABI_1.3.15+ version needs weak (TorchSharp 0.107.0 is built with GCC 13+). Build
+/// output is patched in place; a NuGet-folder file is never modified — a patched copy goes to a private cache
+/// folder.</item>
 /// <item>Preloads libtorch and the glue library by absolute path, so TorchSharp's later load by name binds to them
 /// (and never to a system libtorch such as Debian's libtorch-dev).</item>
 /// </list>
@@ -31,7 +33,9 @@ public static class TorchNative
     /// Loads TorchSharp's natives (patching the glue library's version needs if necessary) and returns a one-line
     /// report of what it did.
     /// </summary>
-    /// <exception cref="TorchNativeException">A native library cannot be loaded; the message carries the dynamic loader's reason.</exception>
+    /// <exception cref="TorchNativeException">
+    /// A native library cannot be loaded; the message carries the dynamic loader's reason.
+    /// </exception>
     public static string Prepare()
     {
         lock (Gate)
@@ -69,7 +73,8 @@ public static class TorchNative
         }
         catch (TypeInitializationException e)
         {
-            throw new TorchNativeException($"TorchSharp failed to initialize although {glue} loaded: {e.InnerException?.Message ?? e.Message}", e);
+            var reason = e.InnerException?.Message ?? e.Message;
+            throw new TorchNativeException($"TorchSharp failed to initialize although {glue} loaded: {reason}", e);
         }
         return $"libtorch from {layout.LibTorchDir}; {Path.GetFileName(glue)} {action}";
     }
@@ -81,7 +86,8 @@ public static class TorchNative
     public static void Load(string path)
     {
         if (!File.Exists(path))
-            throw new TorchNativeException($"native library not found: {path}. Restore the solution (dotnet restore) so the TorchSharp and libtorch packages are present.");
+            throw new TorchNativeException($"native library not found: {path}. Restore the solution (dotnet restore) " +
+                "so the TorchSharp and libtorch packages are present.");
         try
         {
             NativeLibrary.Load(path);

@@ -111,7 +111,8 @@ public static class Figures
         var assembly = typeof(GenericChart).Assembly;
         var names = assembly.GetManifestResourceNames();
         var script = names.SingleOrDefault(n => n.EndsWith(".min.js", StringComparison.Ordinal))
-            ?? throw new InvalidOperationException($"{assembly.GetName()} carries no plotly.js resource; found: {string.Join(", ", names)}.");
+            ?? throw new InvalidOperationException(
+                $"{assembly.GetName()} carries no plotly.js resource; found: {string.Join(", ", names)}.");
         foreach (var (resource, file) in new[] { (script, PlotlyJsFile),
             (script + ".LICENSE.txt", PlotlyJsFile + ".LICENSE.txt") })
         {

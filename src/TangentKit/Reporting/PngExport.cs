@@ -19,7 +19,8 @@ public static class PngExport
 
     static string? Find()
     {
-        if (Environment.GetEnvironmentVariable("TANGENTKIT_CHROMIUM") is { Length: > 0 } explicitPath) return File.Exists(explicitPath) ? explicitPath : null;
+        if (Environment.GetEnvironmentVariable("TANGENTKIT_CHROMIUM") is { Length: > 0 } explicitPath)
+            return File.Exists(explicitPath) ? explicitPath : null;
         return new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser",
             "/usr/bin/google-chrome" }.FirstOrDefault(File.Exists);
     }

@@ -19,8 +19,11 @@ public static class ReportIndex
         sb.Append("<!doctype html><html><head><meta charset=\"utf-8\"><title>").Append(E(title))
             .Append("</title><style>")
           .Append("body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}")
-          .Append("table.result{border-collapse:collapse;margin:.5em 0}table.result td,table.result th{border:1px solid #ccc;padding:.25em .6em;text-align:right}")
-          .Append("table.result th{background:#f3f3f3}.finding{background:#f6f9ff;border-left:4px solid #4a7;padding:.5em 1em}img{max-width:100%;border:1px solid #eee}")
+          .Append("table.result{border-collapse:collapse;margin:.5em 0}")
+          .Append("table.result td,table.result th{border:1px solid #ccc;padding:.25em .6em;text-align:right}")
+          .Append("table.result th{background:#f3f3f3}.scroll{overflow-x:auto}")
+          .Append(".finding{background:#f6f9ff;border-left:4px solid #4a7;padding:.5em 1em}")
+          .Append("img{max-width:100%;border:1px solid #eee}")
           .Append(".figure{margin:1em 0}</style><script src=\"").Append(Figures.PlotlyJsFile)
               .Append("\"></script></head><body>");
         sb.Append("<h1>").Append(E(title)).Append("</h1><p>").Append(E(subtitle)).Append("</p>");
@@ -33,7 +36,7 @@ public static class ReportIndex
             sb.Append("<h2 id=\"").Append(s.Name).Append("\">").Append(E(s.Title)).Append("</h2>");
             sb.Append("<p>").Append(E(s.Description)).Append("</p><p class=\"finding\">").Append(E(s.Finding))
                 .Append("</p>");
-            sb.Append(s.TableHtml);
+            sb.Append("<div class=\"scroll\">").Append(s.TableHtml).Append("</div>");
             sb.Append("<p>Files: <a href=\"").Append(s.Name).Append(".json\">JSON</a> · <a href=\"").Append(s.Name)
                 .Append(".csv\">CSV</a>");
             foreach (var f in s.Figures)

@@ -42,7 +42,8 @@ public static class Tables
             }
             sb.Append("</tr>");
         }
-        if (frame.RowCount > maxRows) sb.Append($"<tr><td colspan=\"{frame.ColumnCount}\">… {frame.RowCount - maxRows} more rows</td></tr>");
+        if (frame.RowCount > maxRows)
+            sb.Append($"<tr><td colspan=\"{frame.ColumnCount}\">… {frame.RowCount - maxRows} more rows</td></tr>");
         return sb.Append("</tbody></table>").ToString();
     }
 

@@ -10,7 +10,8 @@ namespace TangentKit.Training;
 /// <summary>
 /// The trainable state of one fine-tuning run and its step: in <see cref="FineTuneMode.Standard"/> the weights are θ
 /// (initialized to θ0); in <see cref="FineTuneMode.Linear"/> they are δ (initialized to 0) and the model trained is
-/// <see cref="LinearizedModel"/>, f_lin(x; θ0 + δ) = f(x; θ0) + J(x; θ0)·δ with θ0 frozen. One step = loss through the frozen head, backward, clip, AdamW.
+/// <see cref="LinearizedModel"/>, f_lin(x; θ0 + δ) = f(x; θ0) + J(x; θ0)·δ with θ0 frozen. One step = loss through the
+/// frozen head, backward, clip, AdamW.
 /// </summary>
 public sealed class FineTuningState : IDisposable
 {
@@ -63,7 +64,8 @@ public sealed class FineTuningState : IDisposable
         var loss = nn.functional.cross_entropy(head.Logits(Features(inputs)), labels);
         double value = loss.ToDouble();
         if (!double.IsFinite(value))
-            throw new NonFiniteTrainingException($"{Mode} fine-tuning: the loss is {value} at step {Optimizer.StepCount + 1}.");
+            throw new NonFiniteTrainingException(
+                $"{Mode} fine-tuning: the loss is {value} at step {Optimizer.StepCount + 1}.");
         loss.backward();
         var grads = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var (name, w) in Weights)
@@ -73,7 +75,8 @@ public sealed class FineTuningState : IDisposable
         }
         double norm = Math.Sqrt(grads.Values.Sum(g => g.square().sum().ToDouble()));
         if (!double.IsFinite(norm))
-            throw new NonFiniteTrainingException($"{Mode} fine-tuning: the gradient norm is {norm} at step {Optimizer.StepCount + 1} (loss {value}).");
+            throw new NonFiniteTrainingException(
+                $"{Mode} fine-tuning: the gradient norm is {norm} at step {Optimizer.StepCount + 1} (loss {value}).");
         double clip = options.ClipNorm / (norm + 1e-6);
         if (clip < 1)
             using (no_grad()) foreach (var g in grads.Values) g.mul_(clip);
