@@ -7,6 +7,7 @@ namespace TangentKit.Autodiff;
 /// Three independent ways to compute the Jacobian-vector product J(θ)·v of a function written against a
 /// <see cref="ParameterLookup"/>: explicit tangent propagation (what the kit trains with) and two oracles that
 /// the tests compare it to — float64 central finite differences and the double-backward trick.
+/// Shown in notebooks/00-quickstart and exercises/ex1-jvp-of-a-layer.
 /// </summary>
 public static class JvpOracles
 {

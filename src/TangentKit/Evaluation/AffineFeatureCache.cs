@@ -11,6 +11,7 @@ namespace TangentKit.Evaluation;
 /// The exact shortcut for linearized and post-hoc models: their features are affine in the task-vector coefficients,
 /// f_lin(x; θ0 + Σ α_t τ_t) = f(x; θ0) + Σ α_t J(x; θ0)·τ_t. Caching f(x; θ0) and every J·τ_t once per input makes any
 /// α (the 21-point grid of Tables 1–2, the α1×α2 grid of Figures 3–4, a notebook slider) cost no network pass.
+/// Shown in notebooks/00-quickstart and 09-what-if.
 /// </summary>
 public sealed class AffineFeatureCache : IDisposable
 {
@@ -33,6 +34,12 @@ public sealed class AffineFeatureCache : IDisposable
     /// <summary>
     /// Caches f(x; θ0) and J·τ_t over <paramref name="data"/>: one pass with tangents per task vector.
     /// </summary>
+    /// <example>
+    /// <code>
+    /// using var cache = AffineFeatureCache.Build(lin, task.Validation, [tau1, tau2]);
+    /// double acc = cache.Accuracy(head, [0.3, 0.5]);     // f(x; θ0) + 0.3 J τ1 + 0.5 J τ2, no network pass
+    /// </code>
+    /// </example>
     public static AffineFeatureCache Build(LinearizedModel linearized, LabeledData data,
         IReadOnlyList<TaskVector> taskVectors, int batchSize = 256)
     {

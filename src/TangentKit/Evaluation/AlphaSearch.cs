@@ -17,6 +17,7 @@ public sealed record AlphaChoice(double Alpha, IReadOnlyList<AlphaPoint> Curve);
 /// The paper's selection of the scaling coefficient α on validation data (§1.8–1.9 of the protocol): a grid
 /// {0, 0.05, …, 1}; addition maximizes average normalized accuracy (Table 1), negation minimizes target accuracy
 /// while the control task keeps ≥ 95 % of its pre-trained accuracy (Table 2). Ties keep the smaller α.
+/// Shown in notebooks/01-table1-task-addition, 02-table2-task-negation and exercises/ex2-alpha-search.
 /// </summary>
 public static class AlphaSearch
 {

@@ -13,6 +13,7 @@ namespace TangentKit.Evaluation;
 /// for one backbone and <see cref="EditMode"/>. Linear and post-hoc modes use <see cref="AffineFeatureCache"/> (one JVP
 /// pass per task vector and split, then every α is free); the standard mode re-runs the network, reusing the last
 /// edited θ.
+/// Shown in notebooks/09-what-if and every table notebook.
 /// </summary>
 public sealed class EditedEvaluator : IDisposable
 {

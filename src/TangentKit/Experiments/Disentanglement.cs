@@ -24,6 +24,7 @@ public sealed record DisentanglementResult(int ExamplesPerTask, IReadOnlyList<Xi
 /// Figures 3 and 4 — weight disentanglement: ξ(α1, α2) = ½ Σ_t E_{x∼D_t}[ 1{argmax f_t(x; θ0 + α_t τ_t) ≠ argmax f_t(x;
 /// θ0 + α1 τ1 + α2 τ2)} ] on [−3, 3]², each task's predictions through its own head on its own test examples; low ξ =
 /// disentangled.
+/// Shown in notebooks/04-figures3-4-disentanglement.
 /// </summary>
 public static class Disentanglement
 {

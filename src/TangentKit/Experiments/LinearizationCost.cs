@@ -10,6 +10,7 @@ public sealed record CostResult(string Case, double StandardMs, double LinearMs,
 
 /// <summary>
 /// Cost of linearization: ms per step (alternating, median of paired ratios) and peak memory, standard vs linear.
+/// Shown in notebooks/08-cost-of-linearization.
 /// </summary>
 public static class LinearizationCost
 {

@@ -9,6 +9,7 @@ public sealed record AdvantageRow(string Task, int Classes, double StandardTest,
 /// <summary>
 /// Non-linear advantage: (acc_non-linear − acc_linear) / (1 − 1/C) on each task's test split, as the reference code
 /// computes it — how much single-task accuracy linear fine-tuning gives up.
+/// Shown in notebooks/07-nonlinear-advantage.
 /// </summary>
 public static class NonlinearAdvantage
 {

@@ -12,6 +12,7 @@ public sealed record PerTaskAlphaRow(EditMode Mode, string Alphas, double Shared
 /// Beyond the paper — an exact what-if: per-task coefficients α_t ∈ {0, 0.05, …, 1} chosen by coordinate ascent (two
 /// sweeps) on average normalized validation accuracy. Exact and instant for post-hoc and linear models thanks to the
 /// affine shortcut.
+/// Shown in notebooks/09-what-if.
 /// </summary>
 public static class PerTaskAlpha
 {

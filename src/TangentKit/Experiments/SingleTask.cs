@@ -29,6 +29,7 @@ public sealed record SingleTaskResult(IReadOnlyList<SingleTaskRow> Rows);
 /// <summary>
 /// Figure 2 (and the denominators of every normalized accuracy): the accuracy of θ0 + τ_t on task t, for the network
 /// (non-linear FT), for its linearization at the same τ_t (post-hoc) and for linear fine-tuning.
+/// Shown in notebooks/03-figure2-post-hoc-linearization.
 /// </summary>
 public static class SingleTask
 {

@@ -10,6 +10,7 @@ public sealed record SimilarityMatrix(FineTuneMode Mode, IReadOnlyList<string> T
 
 /// <summary>
 /// Beyond the paper: how aligned the task vectors are (near-orthogonal vectors interfere less when added).
+/// Shown in notebooks/09-what-if.
 /// </summary>
 public static class TaskVectorSimilarity
 {

@@ -9,6 +9,7 @@ namespace TangentKit.Linearization;
 /// The first-order Taylor expansion of a model around θ0: f_lin(x; θ0 + δ) = f(x; θ0) + J(x; θ0)·δ, computed
 /// with one forward pass that carries tangents (no Jacobian is ever formed). Linear fine-tuning trains δ; post-hoc
 /// linearization evaluates it at δ = Σ α_t τ_t of standard task vectors (paper §4–5, Figure 2, Tables 1–2).
+/// Shown in notebooks/00-quickstart.
 /// </summary>
 public sealed class LinearizedModel
 {
@@ -98,5 +99,12 @@ public static class LinearizationExtensions
     /// The linearization of <paramref name="model"/> at <paramref name="theta0"/>:
     /// f_lin(x; θ0 + δ) = f(x; θ0) + J·δ.
     /// </summary>
+    /// <example>
+    /// <code>
+    /// var lin = model.Linearize(theta0);                 // f_lin around θ0
+    /// var (f0, jd) = lin.ForwardPair(x, delta);          // f(x; θ0) and J(x; θ0)·δ in one pass
+    /// var y = lin.Forward(x, delta);                     // f0 + jd
+    /// </code>
+    /// </example>
     public static LinearizedModel Linearize(this IFunctionalModel model, ParameterSet theta0) => new(model, theta0);
 }

@@ -10,7 +10,15 @@ namespace TangentKit.TaskVectors;
 /// A task vector τ = θ* − θ0 over the floating-point entries of a state dict (integer buffers such as
 /// <c>num_batches_tracked</c> are skipped, as in the paper's code), with the algebra of task arithmetic:
 /// addition (Table 1), negation (Table 2), scaling, inner products and cosine similarity.
+/// Shown in notebooks/00-quickstart.
 /// </summary>
+/// <example>
+/// <code>
+/// using var tau = TaskVector.Between(theta0, thetaStar);        // τ = θ* − θ0
+/// using var edited = (tau1 + tau2).ApplyTo(theta0, alpha: 0.4);  // task addition on the network
+/// var negated = (-tau1).ApplyTo(lin, alpha: 0.6);                // task negation on f_lin
+/// </code>
+/// </example>
 public sealed class TaskVector : IDisposable
 {
     TaskVector(ParameterSet entries) => Entries = entries;

@@ -24,6 +24,7 @@ public sealed record FineTuneResult(TaskVector TaskVector, IReadOnlyList<double>
 /// <c>metrics.json</c>.
 /// A finished run is read back; an interrupted one resumes from its checkpoint and ends with the same task vector.
 /// Produces every task vector of Tables 1–2 and Figures 2–4.
+/// Shown in notebooks/00-quickstart.
 /// </summary>
 public static class FineTuner
 {
@@ -35,6 +36,13 @@ public static class FineTuner
     /// Fine-tunes <paramref name="model"/> from <paramref name="theta0"/> on <paramref name="train"/> through the
     /// frozen <paramref name="head"/>.
     /// </summary>
+    /// <example>
+    /// <code>
+    /// var options = new FineTuneOptions { Mode = FineTuneMode.Linear, Steps = 500 };
+    /// var run = FineTuner.Run(model, theta0, head, task.Train, options, runDirectory: "runs/mnist-linear");
+    /// TaskVector tau = run.TaskVector;                   // δ* (linear) or θ* − θ0 (standard)
+    /// </code>
+    /// </example>
     public static FineTuneResult Run(IFunctionalModel model, ParameterSet theta0, FrozenHead head, LabeledData train,
         FineTuneOptions options, string? runDirectory = null, IProgress<TrainingProgress>? progress = null,
         CancellationToken cancellationToken = default)
