@@ -52,8 +52,8 @@ public static class AlphaSearch
     /// <paramref name="controlFloor"/> (0.95 × the pre-trained control accuracy); ties keep the smaller α. α = 0 (no
     /// edit) is the fallback when no α qualifies, so the pre-trained model is never made worse on control than allowed.
     /// </summary>
-    public static AlphaChoice ForNegation(IReadOnlyList<double> grid, Func<double,
-        (double Target, double Control)> evaluate, double controlFloor)
+    public static AlphaChoice ForNegation(IReadOnlyList<double> grid,
+        Func<double, (double Target, double Control)> evaluate, double controlFloor)
     {
         var curve = grid.Select(a => { var (t, c) = evaluate(a); return new AlphaPoint(a, t, c); }).ToList();
         AlphaPoint? best = null;

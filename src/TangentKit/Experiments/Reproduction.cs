@@ -17,24 +17,27 @@ public static class Reproduction
         var clock = Stopwatch.StartNew();
         foreach (var info in ExperimentRegistry.All.Where(e => experiments is null || experiments.Contains(e.Id)))
             info.RunAndReport(suite);
+        // The data are named only when this run loaded them: a fully stored report is redrawn without loading them.
+        var data = suite.IsDataLoaded
+            ? $" ({suite.Data.Model.Name}, tasks: {string.Join(", ", suite.Tasks.Select(t => t.Name))}; " +
+              $"control: {suite.Data.Control.Name})"
+            : " (every result read back from its file)";
         return ReportIndex.Write(suite.Results,
             $"Task arithmetic in the tangent space — {suite.Preset.Name} reproduction",
-            $"TangentKit, preset '{suite.Preset.Name}' ({suite.Data.Model.Name}, tasks: " +
-            $"{string.Join(", ", suite.Tasks.Select(t => t.Name))}; " +
-            $"control: {suite.Data.Control.Name}), written {DateTime.Now:yyyy-MM-dd HH:mm}; this invocation took " +
-            $"{clock.Elapsed.TotalMinutes:F1} min (cached steps are read back).");
+            $"TangentKit, preset '{suite.Preset.Name}'{data}, written {DateTime.Now:yyyy-MM-dd HH:mm}; this invocation " +
+            $"took {clock.Elapsed.TotalMinutes:F1} min (cached steps are read back).");
     }
 
     /// <summary>
     /// Which experiments have results stored for this suite's preset, with their files and notebooks.
     /// </summary>
-    public static Deedle.Frame<int,
-        string> Status(Suite suite) => Tables.FromRecords(ExperimentRegistry.All.Select(e => new
-    {
-        Experiment = e.Title,
-        Verb = e.Verb,
-        Stored = suite.Results.IsCurrent(e.Stem),
-        Result = e.Stem + ".json",
-        e.Notebook,
-    }));
+    public static Deedle.Frame<int, string> Status(Suite suite) =>
+        Tables.FromRecords(ExperimentRegistry.All.Select(e => new
+        {
+            Experiment = e.Title,
+            e.Verb,
+            Stored = suite.Results.IsCurrent(e.Stem),
+            Result = e.Stem + ".json",
+            e.Notebook,
+        }));
 }

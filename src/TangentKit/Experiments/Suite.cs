@@ -42,6 +42,9 @@ public sealed class Suite : IDisposable
     /// <summary>Tasks and backbone (loaded on first access).</summary>
     public SuiteData Data => _data.Value;
 
+    /// <summary>True once something needed the data (a stored result is drawn without them).</summary>
+    public bool IsDataLoaded => _data.IsValueCreated;
+
     /// <summary>Where results are read and written.</summary>
     public ResultStore Results { get; }
 

@@ -3,6 +3,7 @@ using Plotly.NET;
 using Plotly.NET.LayoutObjects;
 using TangentKit.IO;
 using CSharpChart = Plotly.NET.CSharp.Chart;
+using GenericChartExtensions = Plotly.NET.CSharp.GenericChartExtensions;
 
 namespace TangentKit.Reporting;
 
@@ -23,8 +24,8 @@ public static class Figures
         IEnumerable<(string Name, IReadOnlyList<double> Values)> series, string yTitle, int width = 760,
         int height = 440)
     {
-        var chart = CSharpChart.Combine(series.Select(s => CSharpChart.Column<double, string,
-            string>(values: s.Values, Keys: categories.ToArray(), Name: s.Name)));
+        var chart = CSharpChart.Combine(series.Select(s =>
+            CSharpChart.Column<double, string, string>(values: s.Values, Keys: categories.ToArray(), Name: s.Name)));
         return Style(chart, title, "", yTitle, width, height);
     }
 
@@ -33,8 +34,8 @@ public static class Figures
         IEnumerable<(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y)> series, string xTitle,
         string yTitle, bool markers = true, int width = 760, int height = 440)
     {
-        var chart = CSharpChart.Combine(series.Select(s => CSharpChart.Line<double, double,
-            string>(x: s.X, y: s.Y, Name: s.Name, ShowMarkers: markers)));
+        var chart = CSharpChart.Combine(series.Select(s =>
+            CSharpChart.Line<double, double, string>(x: s.X, y: s.Y, Name: s.Name, ShowMarkers: markers)));
         return Style(chart, title, xTitle, yTitle, width, height);
     }
 
@@ -43,11 +44,18 @@ public static class Figures
         string xTitle, string yTitle,
         double? zMin = null, double? zMax = null, int width = 480, int height = 420)
     {
-        var chart = CSharpChart.Heatmap<double, double, double,
-            string>(zData: z, X: x.ToArray(), Y: y.ToArray(), ColorScale: StyleParam.Colorscale.Viridis);
+        var chart = CSharpChart.Heatmap<double, double, double, string>(
+            zData: z, X: x.ToArray(), Y: y.ToArray(), ColorScale: StyleParam.Colorscale.Viridis);
         if (zMin is { } lo && zMax is { } hi)
-            chart = GenericChart.mapTrace(FSharpFunc<Trace,
-                Trace>.FromConverter(t => { t.SetProperty("zmin", lo); t.SetProperty("zmax", hi); return t; }), chart);
+        {
+            var range = FSharpFunc<Trace, Trace>.FromConverter(t =>
+            {
+                t.SetProperty("zmin", lo);
+                t.SetProperty("zmax", hi);
+                return t;
+            });
+            chart = GenericChart.mapTrace(range, chart);
+        }
         return Style(chart, title, xTitle, yTitle, width, height);
     }
 
@@ -55,8 +63,8 @@ public static class Figures
     public static GenericChart Row(string title, IReadOnlyList<GenericChart> charts,
         IReadOnlyList<string> subplotTitles, int width, int height)
     {
-        var grid = Chart.Grid<string[],
-            IEnumerable<GenericChart>>(1, charts.Count, FSharpOption<string[]>.Some(subplotTitles.ToArray()),
+        var grid = Chart.Grid<string[], IEnumerable<GenericChart>>(
+            1, charts.Count, FSharpOption<string[]>.Some(subplotTitles.ToArray()),
             null, null, null, null, null, null, null, null, null, null, null, null).Invoke(charts);
         return Style(grid, title, null, null, width, height);
     }
@@ -67,11 +75,9 @@ public static class Figures
         var config = new Config();
         config.SetProperty("displayModeBar", false);                        // static figures: no plotly tool bar
         chart = Chart.withConfig(config).Invoke(chart);
-        if (xTitle is not null) chart = Plotly.NET.CSharp.GenericChartExtensions.WithXAxisStyle<double, double,
-            string>(chart, TitleText: xTitle);
-        if (yTitle is not null) chart = Plotly.NET.CSharp.GenericChartExtensions.WithYAxisStyle<double, double,
-            string>(chart, TitleText: yTitle);
-        return Plotly.NET.CSharp.GenericChartExtensions.WithSize(chart, Width: width, Height: height);
+        if (xTitle is not null) chart = GenericChartExtensions.WithXAxisStyle<double, double, string>(chart, TitleText: xTitle);
+        if (yTitle is not null) chart = GenericChartExtensions.WithYAxisStyle<double, double, string>(chart, TitleText: yTitle);
+        return GenericChartExtensions.WithSize(chart, Width: width, Height: height);
     }
 
     /// <summary>

@@ -73,13 +73,19 @@ public sealed class FineTuningState : IDisposable
             grads[name] = w.grad ?? zeros_like(w);
             w.grad = null;
         }
-        double norm = Math.Sqrt(grads.Values.Sum(g => g.square().sum().ToDouble()));
+        // ‖g‖ from per-tensor norms: one host read and no gradient-sized temporaries (squaring every gradient left
+        // ~60 MB per ResNet-18 step resident until a .NET garbage collection ran).
+        double norm = Math.Sqrt(stack(grads.Values.Select(g => dot(g.flatten(), g.flatten())).ToList())
+            .to_type(ScalarType.Float64).sum().ToDouble());
         if (!double.IsFinite(norm))
             throw new NonFiniteTrainingException(
                 $"{Mode} fine-tuning: the gradient norm is {norm} at step {Optimizer.StepCount + 1} (loss {value}).");
         double clip = options.ClipNorm / (norm + 1e-6);
         if (clip < 1)
-            using (no_grad()) foreach (var g in grads.Values) g.mul_(clip);
+        {
+            using Scalar factor = clip;                          // one Scalar, disposed here (see AdamW.Step)
+            using (no_grad()) foreach (var g in grads.Values) g.mul_(factor);
+        }
         Optimizer.Step(Weights, grads, learningRate, options.WeightDecay, Mode == FineTuneMode.Linear ? Theta0 : null);
         return value;
     }
