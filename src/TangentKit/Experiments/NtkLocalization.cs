@@ -87,9 +87,9 @@ public static class NtkLocalization
     {
         var pre = result.Spectra.Single(s => s.Initialization == Initialization.Pretrained);
         var axis = Enumerable.Range(0, pre.NormalizedKernel.Length).Select(i => (double)i).ToList();
-        var title = $"Normalized empirical NTK at θ0 (pre-trained): samples 0–{result.ExamplesPerTask - 1} " +
-            $"{result.TaskA}, then {result.TaskB}";
-        return Figures.Heatmap(title, axis, axis, pre.NormalizedKernel, "sample", "sample", -1, 1, 560, 500);
+        var samples = $"sample (0–{result.ExamplesPerTask - 1} {result.TaskA}, then {result.TaskB})";
+        return Figures.Heatmap("Normalized empirical NTK at θ0 (pre-trained)", axis, axis, pre.NormalizedKernel,
+            samples, samples, -1, 1, 560, 500);
     }
 
     /// <summary>Writes the energy curves, the pre-trained kernel map, the table and the section.</summary>
