@@ -99,8 +99,7 @@ public sealed class Suite : IDisposable
     /// Writes <paramref name="experiment"/>'s table, figures and report section under its registry stem and title.
     /// </summary>
     public ReportSection Publish(Experiment experiment, Deedle.Frame<int, string> table, string description,
-        string finding,
-        params FigureSpec[] figures)
+        string finding, params FigureSpec[] figures)
     {
         var info = ExperimentRegistry.Of(experiment);
         var section = Results.Publish(info.Stem, info.Title, table, description, finding, figures);

@@ -75,8 +75,10 @@ public static class Figures
         var config = new Config();
         config.SetProperty("displayModeBar", false);                        // static figures: no plotly tool bar
         chart = Chart.withConfig(config).Invoke(chart);
-        if (xTitle is not null) chart = GenericChartExtensions.WithXAxisStyle<double, double, string>(chart, TitleText: xTitle);
-        if (yTitle is not null) chart = GenericChartExtensions.WithYAxisStyle<double, double, string>(chart, TitleText: yTitle);
+        if (xTitle is not null)
+            chart = GenericChartExtensions.WithXAxisStyle<double, double, string>(chart, TitleText: xTitle);
+        if (yTitle is not null)
+            chart = GenericChartExtensions.WithYAxisStyle<double, double, string>(chart, TitleText: yTitle);
         return GenericChartExtensions.WithSize(chart, Width: width, Height: height);
     }
 

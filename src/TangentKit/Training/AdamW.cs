@@ -56,7 +56,8 @@ public sealed class AdamW : IDisposable
             if (weightDecay != 0)
             {
                 p.mul_(keep);                                    // p − lr·wd·(p + offset)
-                if (decayOffset is not null && decayOffset.TryGetValue(name, out var offset)) p.add_(offset, alpha: pull);
+                if (decayOffset is not null && decayOffset.TryGetValue(name, out var offset))
+                    p.add_(offset, alpha: pull);
             }
             var m = FirstMoment[name].mul_(beta1).add_(g, alpha: oneMinusBeta1);
             var v = SecondMoment[name].mul_(beta2).addcmul_(g, g, value: oneMinusBeta2);

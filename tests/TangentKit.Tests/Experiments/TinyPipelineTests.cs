@@ -220,6 +220,19 @@ public sealed class TinyPipelineTests(TinyReproductionFixture tiny) : IClassFixt
         Assert.DoesNotContain(log, l => l.StartsWith("fine-tune"));
     }
 
+    [Fact]
+    public void One_verb_rewrites_the_index_with_every_stored_experiment_in_registry_order()
+    {
+        using var offline = new Suite(Preset.Tiny, () => throw new InvalidOperationException("the data were loaded"),
+            tiny.Folder, new LineProgress(_ => { }));
+        var index = File.ReadAllText(Reproduction.Run(offline, [Experiment.Cost]));
+        var positions = ExperimentRegistry.All
+            .Select(e => index.IndexOf($"id=\"{e.Stem}\"", StringComparison.Ordinal)).ToList();
+        Assert.All(positions, p => Assert.True(p > 0));
+        Assert.Equal(positions.Order(), positions);
+        Assert.Contains("every result read back from its file", index);
+    }
+
     static double OneExample(LabeledData data) => 1.0 / data.Count + 1e-12;
 
     Tensor Predict(LinearizedModel model, ImageTask task, Tensor x)
