@@ -14,7 +14,10 @@ namespace TangentKit.Benchmarks;
 /// <param name="LinearMs">Median ms per linearized step.</param>
 /// <param name="Ratio">Median over rounds of (linear ms / standard ms of the same round).</param>
 /// <param name="Rounds">Measured rounds (after warm-up).</param>
-public sealed record StepTiming(string Case, double StandardMs, double LinearMs, double Ratio, int Rounds);
+/// <param name="PeerMs">Median ms per step of <see cref="ModulePeer"/> (NaN where the model has no peer).</param>
+/// <param name="PeerRatio">Median over rounds of (kit standard ms / peer ms of the same round), or NaN.</param>
+public sealed record StepTiming(string Case, double StandardMs, double LinearMs, double Ratio, int Rounds,
+    double PeerMs = double.NaN, double PeerRatio = double.NaN);
 
 /// <summary>
 /// Measures the cost of linearized fine-tuning against standard fine-tuning (the paper's cost-of-linearization
@@ -31,18 +34,23 @@ public static class StepBenchmark
         using var setup = Setup.Create(c);
         using var standard = new FineTuningState(c.Model, setup.Theta0, FineTuneMode.Standard);
         using var linear = new FineTuningState(c.Model, setup.Theta0, FineTuneMode.Linear);
-        var s = new List<double>();
-        var l = new List<double>();
+        using var peer = c.Model is ResNet resnet
+            ? new ModulePeer(resnet, setup.Theta0, Setup.Options.LearningRate, Setup.Options.WeightDecay)
+            : null;
+        var (s, l, p) = (new List<double>(), new List<double>(), new List<double>());
         for (int r = 0; r < warmup + rounds; r++)
         {
             double ts = Time(() => setup.Step(standard)), tl = Time(() => setup.Step(linear));
+            double tp = peer is null ? double.NaN : Time(() => peer.Step(setup.Inputs, setup.Labels, setup.Head));
             log?.Invoke($"{c.Name} round {r + 1}/{warmup + rounds}{(r < warmup ? " (warm-up)" : "")}: " +
-                $"standard {ts:F0} ms, linear {tl:F0} ms");
+                $"standard {ts:F0} ms, linear {tl:F0} ms" + (peer is null ? "" : $", TorchSharp modules {tp:F0} ms"));
             if (r < warmup) continue;
             s.Add(ts);
             l.Add(tl);
+            p.Add(tp);
         }
-        return new StepTiming(c.Name, Median(s), Median(l), Median(s.Zip(l, (a, b) => b / a)), rounds);
+        return new StepTiming(c.Name, Median(s), Median(l), Median(s.Zip(l, (a, b) => b / a)), rounds,
+            peer is null ? double.NaN : Median(p), peer is null ? double.NaN : Median(s.Zip(p, (a, b) => a / b)));
     }
 
     /// <summary>
@@ -78,7 +86,7 @@ public static class StepBenchmark
         public required Tensor Inputs { get; init; }
         public required Tensor Labels { get; init; }
         public required FrozenHead Head { get; init; }
-        static readonly FineTuneOptions Options = new() { LearningRate = 1e-5 };
+        public static readonly FineTuneOptions Options = new() { LearningRate = 1e-5 };
 
         public static Setup Create(BenchmarkCase c)
         {
