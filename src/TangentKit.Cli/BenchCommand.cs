@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Spectre.Console;
 using TangentKit.Benchmarks;
 using TangentKit.Evaluation;
@@ -110,7 +111,10 @@ static class BenchCommand
                     affine.Case, affine.Alphas, affine.DirectMs, affine.ShortcutMs, affine.Speedup,
                     affine.MaxAccuracyDifference,
                 },
-            }, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
+            }, new JsonSerializerOptions
+            {
+                WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+            }));
         return 0;
     }
 }

@@ -23,7 +23,9 @@ public sealed record BenchmarkCase(string Name, IFunctionalModel Model, long[] I
     public static BenchmarkCase ViTB32(int layers, int batch) =>
         new($"vit-b/32 {layers} blocks b{batch}", VisionTransformer.ViTB32(layers), [batch, 3, 224, 224]);
 
-    /// <summary>The default cases of `tangent bench`: ResNet [2,2,2,3] at 32 and 64 px and a ViT-B/32 block stack.</summary>
+    /// <summary>
+    /// The default cases of <c>tangent bench</c>: ResNet [2,2,2,3] at 32 and 64 px and a ViT-B/32 block stack.
+    /// </summary>
     public static IReadOnlyList<BenchmarkCase> Defaults(int batch, int vitLayers) =>
         [ResNet18x(32, batch), ResNet18x(64, batch), ViTB32(vitLayers, batch)];
 }

@@ -17,7 +17,9 @@ public sealed class ModulePeer : IDisposable
     readonly optim.Optimizer _optimizer;
     readonly Parameter[] _parameters;
 
-    /// <summary>The peer of <paramref name="model"/> holding a copy of <paramref name="theta0"/> (names checked).</summary>
+    /// <summary>
+    /// The peer of <paramref name="model"/> holding a copy of <paramref name="theta0"/> (names and shapes checked).
+    /// </summary>
     public ModulePeer(ResNet model, ParameterSet theta0, double learningRate, double weightDecay)
     {
         _net = new ResNetModule(model);
@@ -31,8 +33,8 @@ public sealed class ModulePeer : IDisposable
             {
                 var source = theta0[name];
                 if (!source.shape.SequenceEqual(t.shape))
-                    throw new ArgumentException($"θ0 entry '{name}' is [{string.Join(", ", source.shape)}], the peer's " +
-                        $"[{string.Join(", ", t.shape)}].", nameof(theta0));
+                    throw new ArgumentException($"θ0 entry '{name}' is [{string.Join(", ", source.shape)}], " +
+                        $"the peer's [{string.Join(", ", t.shape)}].", nameof(theta0));
                 t.copy_(source);
             }
         _net.eval();                                          // batch norm on running statistics, as the kit's models
@@ -43,7 +45,9 @@ public sealed class ModulePeer : IDisposable
     /// <summary>Features f(x; θ) of the peer network (records autograd).</summary>
     public Tensor Forward(Tensor x) => _net.forward(x);
 
-    /// <summary>One standard step: loss through <paramref name="head"/>, backward, clip at 1.0, AdamW; returns the loss.</summary>
+    /// <summary>
+    /// One standard step: loss through <paramref name="head"/>, backward, clipping, AdamW; returns the loss.
+    /// </summary>
     public double Step(Tensor inputs, Tensor labels, FrozenHead head, double clipNorm = 1.0)
     {
         using var scope = NewDisposeScope();
@@ -115,7 +119,8 @@ public sealed class ModulePeer : IDisposable
             conv2 = nn.Conv2d(width, width, 3, padding: 1, bias: false);
             bn2 = nn.BatchNorm2d(width);
             if (stride != 1 || inWidth != width)
-                downsample = nn.Sequential(nn.Conv2d(inWidth, width, 1, stride: stride, bias: false), nn.BatchNorm2d(width));
+                downsample = nn.Sequential(nn.Conv2d(inWidth, width, 1, stride: stride, bias: false),
+                    nn.BatchNorm2d(width));
             RegisterComponents();
         }
 
