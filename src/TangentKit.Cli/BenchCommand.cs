@@ -89,6 +89,18 @@ static class BenchCommand
                 Mib(FineTuneMode.Standard), Mib(FineTuneMode.Linear), memRatio);
         }
         AnsiConsole.Write(table);
+        var profile = new Table().Title("Where a step's time goes (median ms per phase)")
+            .AddColumns(["case", "method", .. StepProfile.Phases, "total"]);
+        foreach (var t in timings)
+            foreach (var (method, ms) in t.Phases.OrderBy(kv => kv.Key == "modules" ? 0 : kv.Key == "standard" ? 1 : 2))
+            {
+                profile.AddRow([Markup.Escape(t.Case), method, .. ms.Select(v => $"{v:F1}"), $"{ms.Sum():F1}"]);
+                if (method == "standard" && t.Phases.TryGetValue("modules", out var peer))
+                    profile.AddRow(["", "[grey]standard − modules[/]",
+                        .. ms.Zip(peer, (a, b) => $"[grey]{a - b:+0.0;-0.0}[/]"),
+                        $"[grey]{ms.Sum() - peer.Sum():+0.0;-0.0}[/]"]);
+            }
+        AnsiConsole.Write(profile);
         AnsiConsole.MarkupLine("TorchSharp modules = the same ResNet built from TorchSharp's nn modules and trained " +
             "with torch.optim.AdamW, timed in the same rounds: standard/modules is the kit's overhead over plain " +
             "TorchSharp.");

@@ -1,4 +1,5 @@
 using TangentKit.Models;
+using TangentKit.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -48,15 +49,22 @@ public sealed class ModulePeer : IDisposable
     /// <summary>
     /// One standard step: loss through <paramref name="head"/>, backward, clipping, AdamW; returns the loss.
     /// </summary>
-    public double Step(Tensor inputs, Tensor labels, FrozenHead head, double clipNorm = 1.0)
+    public double Step(Tensor inputs, Tensor labels, FrozenHead head, double clipNorm = 1.0,
+        StepProfile? profile = null)
     {
         using var scope = NewDisposeScope();
+        profile?.Start();
         _optimizer.zero_grad();
         var loss = nn.functional.cross_entropy(head.Logits(_net.forward(inputs)), labels);
+        double value = loss.ToDouble();
+        profile?.End(0);
         loss.backward();
+        profile?.End(1);
         nn.utils.clip_grad_norm_(_parameters, clipNorm);
+        profile?.End(2);
         _optimizer.step();
-        return loss.ToDouble();
+        profile?.End(3);
+        return value;
     }
 
     /// <summary>The peer's parameters and buffers by state-dict name (live tensors, not copies).</summary>

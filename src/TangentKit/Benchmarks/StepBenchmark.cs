@@ -16,8 +16,12 @@ namespace TangentKit.Benchmarks;
 /// <param name="Rounds">Measured rounds (after warm-up).</param>
 /// <param name="PeerMs">Median ms per step of <see cref="ModulePeer"/> (NaN where the model has no peer).</param>
 /// <param name="PeerRatio">Median over rounds of (kit standard ms / peer ms of the same round), or NaN.</param>
+/// <param name="Phases">
+/// Median ms of each phase of <see cref="StepProfile.Phases"/>, by method: <c>standard</c>, <c>linear</c> and, where
+/// there is a peer, <c>modules</c>.
+/// </param>
 public sealed record StepTiming(string Case, double StandardMs, double LinearMs, double Ratio, int Rounds,
-    double PeerMs = double.NaN, double PeerRatio = double.NaN);
+    double PeerMs, double PeerRatio, IReadOnlyDictionary<string, double[]> Phases);
 
 /// <summary>
 /// Measures the cost of linearized fine-tuning against standard fine-tuning (the paper's cost-of-linearization
@@ -38,19 +42,28 @@ public static class StepBenchmark
             ? new ModulePeer(resnet, setup.Theta0, Setup.Options.LearningRate, Setup.Options.WeightDecay)
             : null;
         var (s, l, p) = (new List<double>(), new List<double>(), new List<double>());
+        var (ps, pl, pp) = (new StepProfile(), new StepProfile(), new StepProfile());
+        var phases = new Dictionary<string, List<double[]>> { ["standard"] = [], ["linear"] = [], ["modules"] = [] };
         for (int r = 0; r < warmup + rounds; r++)
         {
-            double ts = Time(() => setup.Step(standard)), tl = Time(() => setup.Step(linear));
-            double tp = peer is null ? double.NaN : Time(() => peer.Step(setup.Inputs, setup.Labels, setup.Head));
+            double ts = Time(() => setup.Step(standard, ps)), tl = Time(() => setup.Step(linear, pl));
+            double tp = peer is null ? double.NaN
+                : Time(() => peer.Step(setup.Inputs, setup.Labels, setup.Head, profile: pp));
             log?.Invoke($"{c.Name} round {r + 1}/{warmup + rounds}{(r < warmup ? " (warm-up)" : "")}: " +
                 $"standard {ts:F0} ms, linear {tl:F0} ms" + (peer is null ? "" : $", TorchSharp modules {tp:F0} ms"));
             if (r < warmup) continue;
             s.Add(ts);
             l.Add(tl);
             p.Add(tp);
+            phases["standard"].Add((double[])ps.Milliseconds.Clone());
+            phases["linear"].Add((double[])pl.Milliseconds.Clone());
+            if (peer is not null) phases["modules"].Add((double[])pp.Milliseconds.Clone());
         }
+        var medians = phases.Where(kv => kv.Value.Count > 0).ToDictionary(kv => kv.Key, kv =>
+            Enumerable.Range(0, StepProfile.Phases.Count).Select(i => Median(kv.Value.Select(m => m[i]))).ToArray());
         return new StepTiming(c.Name, Median(s), Median(l), Median(s.Zip(l, (a, b) => b / a)), rounds,
-            peer is null ? double.NaN : Median(p), peer is null ? double.NaN : Median(s.Zip(p, (a, b) => a / b)));
+            peer is null ? double.NaN : Median(p), peer is null ? double.NaN : Median(s.Zip(p, (a, b) => a / b)),
+            medians);
     }
 
     /// <summary>
@@ -104,7 +117,8 @@ public static class StepBenchmark
             };
         }
 
-        public void Step(FineTuningState state) => state.Step(Inputs, Labels, Head, Options.LearningRate, Options);
+        public void Step(FineTuningState state, StepProfile? profile = null) =>
+            state.Step(Inputs, Labels, Head, Options.LearningRate, Options, profile);
 
         public void Dispose()
         {
