@@ -65,10 +65,6 @@ public sealed class FineTuningState : IDisposable
         using var scope = NewDisposeScope();
         profile?.Start();
         var loss = nn.functional.cross_entropy(head.Logits(Features(inputs)), labels);
-        double value = loss.ToDouble();
-        if (!double.IsFinite(value))
-            throw new NonFiniteTrainingException(
-                $"{Mode} fine-tuning: the loss is {value} at step {Optimizer.StepCount + 1}.");
         profile?.End(0);
         loss.backward();
         profile?.End(1);
@@ -78,10 +74,15 @@ public sealed class FineTuningState : IDisposable
             grads[name] = w.grad ?? zeros_like(w);
             w.grad = null;
         }
-        // ‖g‖ from per-tensor dot products g·g: one host read, no gradient-sized temporaries and no implicit Scalars
-        // (squaring every gradient left ~60 MB per ResNet-18 step resident until a .NET garbage collection ran).
-        double norm = Math.Sqrt(stack(grads.Values.Select(g => dot(g.flatten(), g.flatten())).ToList())
-            .to_type(ScalarType.Float64).sum().ToDouble());
+        // ‖g‖² from per-tensor dot products g·g (no gradient-sized temporaries and no implicit Scalars: squaring every
+        // gradient left ~60 MB per ResNet-18 step resident until a .NET garbage collection ran), read back together
+        // with the loss: one host read per step, still before any weight is touched.
+        var normSquared = stack(grads.Values.Select(g => dot(g.flatten(), g.flatten())).ToList()).sum();
+        var host = stack([loss.detach(), normSquared]).to_type(ScalarType.Float64).cpu().data<double>().ToArray();
+        double value = host[0], norm = Math.Sqrt(host[1]);
+        if (!double.IsFinite(value))
+            throw new NonFiniteTrainingException(
+                $"{Mode} fine-tuning: the loss is {value} at step {Optimizer.StepCount + 1}.");
         if (!double.IsFinite(norm))
             throw new NonFiniteTrainingException(
                 $"{Mode} fine-tuning: the gradient norm is {norm} at step {Optimizer.StepCount + 1} (loss {value}).");
