@@ -77,8 +77,9 @@ public sealed class FineTuningState : IDisposable
         // ‖g‖² from per-tensor dot products g·g (no gradient-sized temporaries and no implicit Scalars: squaring every
         // gradient left ~60 MB per ResNet-18 step resident until a .NET garbage collection ran), read back together
         // with the loss: one host read per step, still before any weight is touched.
-        var normSquared = stack(grads.Values.Select(g => dot(g.flatten(), g.flatten())).ToList()).sum();
-        var host = stack([loss.detach(), normSquared]).to_type(ScalarType.Float64).cpu().data<double>().ToArray();
+        var dots = stack(grads.Values.Select(g => dot(g.flatten(), g.flatten())).ToList());
+        var normSquared = dots.to_type(ScalarType.Float64).sum();
+        var host = stack([loss.detach().to_type(ScalarType.Float64), normSquared]).cpu().data<double>().ToArray();
         double value = host[0], norm = Math.Sqrt(host[1]);
         if (!double.IsFinite(value))
             throw new NonFiniteTrainingException(
