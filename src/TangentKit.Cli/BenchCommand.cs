@@ -1,10 +1,7 @@
 using System.CommandLine;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Spectre.Console;
 using TangentKit.Benchmarks;
 using TangentKit.Evaluation;
-using TangentKit.IO;
 using TangentKit.Training;
 
 namespace TangentKit.Cli;
@@ -37,61 +34,82 @@ static class BenchCommand
         };
         var noMemory = new Option<bool>("--no-memory") { Description = "Skip the peak-memory measurement." };
         var json = new Option<FileInfo?>("--json") { Description = "Also write the figures to this JSON file." };
+        var from = new Option<FileInfo?>("--from")
+        {
+            Description = "Print the figures of a file written by --json instead of measuring.",
+        };
+        var markdown = new Option<bool>("--markdown")
+        {
+            Description = "Also print the cost table as Markdown (the README's table).",
+        };
 
         var command = new Command("bench",
-                "Measure the cost of linearization: ms per training step (standard vs linear, alternating), " +
-                "peak memory, and the speed-up of the exact affine shortcut over 21 α values.")
-            { threads, rounds, warmup, batch, vitLayers, examples, noMemory, json };
+                "Measure the cost of linearization: ms per training step (standard vs linear, alternating, beside the " +
+                "same ResNet in TorchSharp's own modules), where a step's time goes, peak memory, and the speed-up " +
+                "of the exact affine shortcut over 21 α values.")
+            { threads, rounds, warmup, batch, vitLayers, examples, noMemory, json, from, markdown };
         command.SetAction(r =>
         {
-            Startup.Torch(r.GetValue(threads));
-            var cases = BenchmarkCase.Defaults(r.GetValue(batch), r.GetValue(vitLayers));
-            return Run(cases, r.GetValue(threads), r.GetValue(rounds), r.GetValue(warmup), r.GetValue(batch),
-                r.GetValue(examples), !r.GetValue(noMemory), r.GetValue(json));
+            BenchReport report;
+            if (r.GetValue(from) is { } file)
+                report = BenchReport.Load(file.FullName);
+            else
+            {
+                Startup.Torch(r.GetValue(threads));
+                var cases = BenchmarkCase.Defaults(r.GetValue(batch), r.GetValue(vitLayers));
+                report = Measure(cases, r.GetValue(threads), r.GetValue(rounds), r.GetValue(warmup),
+                    r.GetValue(batch), r.GetValue(examples), !r.GetValue(noMemory));
+            }
+            Print(report);
+            if (r.GetValue(markdown)) Console.Write(report.ToMarkdown());
+            if (r.GetValue(json) is { } output) report.Save(output.FullName);
+            return 0;
         });
         return command;
     }
 
-    static int Run(IReadOnlyList<BenchmarkCase> cases, int threads, int rounds, int warmup, int batch, int examples,
-        bool memory, FileInfo? json)
+    static BenchReport Measure(IReadOnlyList<BenchmarkCase> cases, int threads, int rounds, int warmup, int batch,
+        int examples, bool memory)
     {
         AnsiConsole.MarkupLine($"[bold]tangent bench[/]: {threads} threads, batch {batch}, " +
             $"{rounds} measured rounds after {warmup} warm-up");
-        var timings = new List<StepTiming>();
+        var results = new List<BenchCase>();
         foreach (var c in cases)
-            timings.Add(StepBenchmark.TimeSteps(c, rounds, warmup,
-                line => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(line)}[/]")));
-
-        var peaks = new Dictionary<(int, FineTuneMode), long>();
-        if (memory)
-            for (int i = 0; i < cases.Count; i++)
-                foreach (var mode in Enum.GetValues<FineTuneMode>())
-                {
-                    AnsiConsole.MarkupLine($"[grey]peak memory: {Markup.Escape(cases[i].Name)} {mode}[/]");
-                    peaks[(i, mode)] = StepBenchmark.PeakStepMemory(cases[i], mode);
-                }
-
+        {
+            var timing = StepBenchmark.TimeSteps(c, rounds, warmup,
+                line => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(line)}[/]"));
+            long? Peak(FineTuneMode mode)
+            {
+                if (!memory) return null;
+                AnsiConsole.MarkupLine($"[grey]peak memory: {Markup.Escape(c.Name)} {mode}[/]");
+                return StepBenchmark.PeakStepMemory(c, mode);
+            }
+            results.Add(new BenchCase(timing, Peak(FineTuneMode.Standard), Peak(FineTuneMode.Linear)));
+        }
         AnsiConsole.MarkupLine($"[grey]affine shortcut: 21 α on {Markup.Escape(cases[0].Name)} …[/]");
         var affine = AffineShortcutBenchmark.Run(cases[0], examples, AlphaSearch.PaperGrid);
+        return new BenchReport(threads, batch, rounds, warmup, results, affine);
+    }
 
-        var table = new Table().Title("Cost of linearization (per training step)")
+    static void Print(BenchReport report)
+    {
+        static string Mib(long? bytes) => bytes is { } b ? $"{b / 1048576.0:F0}" : "–";
+        static string Times(double v) => double.IsNaN(v) ? "–" : $"{v:F2}×";
+        var table = new Table().Title($"Cost of linearization (per training step; {report.Threads} threads, batch " +
+                $"{report.Batch}, {report.Rounds} rounds)")
             .AddColumns("case", "TorchSharp modules ms", "standard ms", "standard/modules", "linear ms",
                 "linear/standard", "standard peak MiB", "linear peak MiB", "memory ratio");
-        for (int i = 0; i < cases.Count; i++)
+        foreach (var c in report.Cases)
         {
-            var t = timings[i];
-            string Mib(FineTuneMode m) => peaks.TryGetValue((i, m), out var b) ? $"{b / 1048576.0:F0}" : "–";
-            string memRatio = peaks.ContainsKey((i, FineTuneMode.Standard))
-                ? $"{(double)peaks[(i, FineTuneMode.Linear)] / peaks[(i, FineTuneMode.Standard)]:F2}×"
-                : "–";
+            var t = c.Timing;
             table.AddRow(Markup.Escape(t.Case), double.IsNaN(t.PeerMs) ? "–" : $"{t.PeerMs:F0}", $"{t.StandardMs:F0}",
-                double.IsNaN(t.PeerRatio) ? "–" : $"{t.PeerRatio:F2}×", $"{t.LinearMs:F0}", $"{t.Ratio:F2}×",
-                Mib(FineTuneMode.Standard), Mib(FineTuneMode.Linear), memRatio);
+                Times(t.PeerRatio), $"{t.LinearMs:F0}", Times(t.Ratio), Mib(c.StandardPeakBytes),
+                Mib(c.LinearPeakBytes), Times(c.MemoryRatio));
         }
         AnsiConsole.Write(table);
         var profile = new Table().Title("Where a step's time goes (median ms per phase)")
             .AddColumns(["case", "method", .. StepProfile.Phases, "total"]);
-        foreach (var t in timings)
+        foreach (var t in report.Cases.Select(c => c.Timing))
             foreach (var (method, ms) in t.Phases.OrderBy(kv => kv.Key == "modules" ? 0 : kv.Key == "standard" ? 1 : 2))
             {
                 profile.AddRow([Markup.Escape(t.Case), method, .. ms.Select(v => $"{v:F1}"), $"{ms.Sum():F1}"]);
@@ -104,29 +122,13 @@ static class BenchCommand
         AnsiConsole.MarkupLine("TorchSharp modules = the same ResNet built from TorchSharp's nn modules and trained " +
             "with torch.optim.AdamW, timed in the same rounds: standard/modules is the kit's overhead over plain " +
             "TorchSharp.");
+        var resnet = report.Cases.Select(c => c.Timing).Where(t => t.Case.StartsWith("resnet")).ToList();
         AnsiConsole.MarkupLine("Linear/standard step ratio on the ResNet [[2,2,2,3]] shape: " +
-            $"{string.Join(", ", timings.Take(2).Select(t => $"{t.Ratio:F2}×"))} " +
+            $"{string.Join(", ", resnet.Select(t => $"{t.Ratio:F2}×"))} " +
             "(theory ≈ 1.67× for matmul- and conv-bound layers).");
-        AnsiConsole.MarkupLine($"Affine shortcut over {affine.Alphas} α values, {examples} examples: " +
-            $"direct {affine.DirectMs:F0} ms, shortcut {affine.ShortcutMs:F0} ms → [bold]{affine.Speedup:F1}×[/] " +
-            $"(both exact); max accuracy difference {affine.MaxAccuracyDifference:G3}.");
-
-        if (json is not null)
-            AtomicFile.WriteAllText(json.FullName, JsonSerializer.Serialize(new
-            {
-                threads, batch, rounds, warmup,
-                steps = timings,
-                peakBytes = peaks.Select(kv =>
-                    new { @case = cases[kv.Key.Item1].Name, mode = kv.Key.Item2.ToString(), bytes = kv.Value }),
-                affine = new
-                {
-                    affine.Case, affine.Alphas, affine.DirectMs, affine.ShortcutMs, affine.Speedup,
-                    affine.MaxAccuracyDifference,
-                },
-            }, new JsonSerializerOptions
-            {
-                WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-            }));
-        return 0;
+        var a = report.Affine;
+        AnsiConsole.MarkupLine($"Affine shortcut over {a.Alphas} α values on {Markup.Escape(a.Case)}: direct " +
+            $"{a.DirectMs:F0} ms, shortcut {a.ShortcutMs:F0} ms → [bold]{a.Speedup:F1}×[/] (both exact); max accuracy " +
+            $"difference {a.MaxAccuracyDifference:G3}.");
     }
 }
