@@ -44,9 +44,9 @@ static class BenchCommand
         };
 
         var command = new Command("bench",
-                "Measure the cost of linearization: ms per training step (standard vs linear, alternating, beside the " +
-                "same ResNet in TorchSharp's own modules), where a step's time goes, peak memory, and the speed-up " +
-                "of the exact affine shortcut over 21 α values.")
+                "Measure the cost of linearization: ms per training step (standard vs linear, alternating, beside " +
+                "the same ResNet in TorchSharp's own modules), where a step's time goes, peak memory, and the " +
+                "speed-up of the exact affine shortcut over 21 α values.")
             { threads, rounds, warmup, batch, vitLayers, examples, noMemory, json, from, markdown };
         command.SetAction(r =>
         {
@@ -128,7 +128,7 @@ static class BenchCommand
             "(theory ≈ 1.67× for matmul- and conv-bound layers).");
         var a = report.Affine;
         AnsiConsole.MarkupLine($"Affine shortcut over {a.Alphas} α values on {Markup.Escape(a.Case)}: direct " +
-            $"{a.DirectMs:F0} ms, shortcut {a.ShortcutMs:F0} ms → [bold]{a.Speedup:F1}×[/] (both exact); max accuracy " +
-            $"difference {a.MaxAccuracyDifference:G3}.");
+            $"{a.DirectMs:F0} ms, shortcut {a.ShortcutMs:F0} ms → [bold]{a.Speedup:F1}×[/] (both exact); max " +
+            $"accuracy difference {a.MaxAccuracyDifference:G3}.");
     }
 }

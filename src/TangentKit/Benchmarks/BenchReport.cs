@@ -6,8 +6,12 @@ using TangentKit.IO;
 
 namespace TangentKit.Benchmarks;
 
-/// <summary>One case of a benchmark run: its step timings and, when measured, the peak memory of a step per mode.</summary>
-/// <param name="Timing">Step times of both modes and of the TorchSharp-modules peer, with the per-phase profile.</param>
+/// <summary>
+/// One case of a benchmark run: its step timings and, when measured, the peak memory of a step per mode.
+/// </summary>
+/// <param name="Timing">
+/// Step times of both modes and of the TorchSharp-modules peer, with the per-phase profile.
+/// </param>
 /// <param name="StandardPeakBytes">Peak resident memory of a standard step above the level before it, or null.</param>
 /// <param name="LinearPeakBytes">The same for a linearized step, or null.</param>
 public sealed record BenchCase(StepTiming Timing, long? StandardPeakBytes, long? LinearPeakBytes)
@@ -62,8 +66,8 @@ public sealed record BenchReport(int Threads, int Batch, int Rounds, int Warmup,
         static string F(double v, string format) =>
             double.IsNaN(v) ? "–" : v.ToString(format, CultureInfo.InvariantCulture);
         var sb = new StringBuilder()
-            .AppendLine("| case | TorchSharp modules ms/step | standard ms/step | standard/modules | linear ms/step | " +
-                "linear/standard | peak memory ratio |")
+            .AppendLine("| case | TorchSharp modules ms/step | standard ms/step | standard/modules | " +
+                "linear ms/step | linear/standard | peak memory ratio |")
             .AppendLine("|---|---|---|---|---|---|---|");
         foreach (var c in Cases)
         {
