@@ -19,8 +19,15 @@ public sealed class LinearizedModel
     /// </summary>
     public LinearizedModel(IFunctionalModel model, ParameterSet theta0,
         IReadOnlyDictionary<string, Tensor>? delta = null)
+        : this(model, theta0, delta, checkTheta0: true)
     {
-        InputCheck.Parameters(model, theta0, "θ0", nameof(theta0));
+    }
+
+    // θ0 is checked against the model once; WithDelta shares an already checked θ0.
+    LinearizedModel(IFunctionalModel model, ParameterSet theta0, IReadOnlyDictionary<string, Tensor>? delta,
+        bool checkTheta0)
+    {
+        if (checkTheta0) InputCheck.Parameters(model, theta0, "θ0", nameof(theta0));
         Model = model;
         Theta0 = theta0;
         if (delta is not null) CheckDelta(delta);
@@ -37,27 +44,28 @@ public sealed class LinearizedModel
     public IReadOnlyDictionary<string, Tensor>? Delta { get; }
 
     /// <summary>The same linearization evaluated at another displacement.</summary>
-    public LinearizedModel WithDelta(IReadOnlyDictionary<string, Tensor>? delta) => new(Model, Theta0, delta);
+    public LinearizedModel WithDelta(IReadOnlyDictionary<string, Tensor>? delta) =>
+        new(Model, Theta0, delta, checkTheta0: false);
 
     /// <summary>
     /// (f(x; θ0), J(x; θ0)·δ) in one pass; the tangent is null when δ is null. Differentiable w.r.t. δ.
     /// </summary>
     public Dual ForwardPair(Tensor x, IReadOnlyDictionary<string, Tensor>? delta)
     {
-        if (delta is null) return Model.Forward(Theta0.Lookup(), x);
-        CheckDelta(delta);
-        return Model.Forward(Theta0.DualLookup(delta), x);
+        if (delta is not null) CheckDelta(delta);
+        return Pair(x, delta);
     }
 
-    /// <summary>f_lin(x; θ0 + δ) at this model's <see cref="Delta"/>.</summary>
-    public Tensor Forward(Tensor x) => Forward(x, Delta);
+    /// <summary>f_lin(x; θ0 + δ) at this model's <see cref="Delta"/> (checked when this model was made).</summary>
+    public Tensor Forward(Tensor x) => Sum(Pair(x, Delta));
 
     /// <summary>f_lin(x; θ0 + δ) = f(x; θ0) + J(x; θ0)·δ.</summary>
-    public Tensor Forward(Tensor x, IReadOnlyDictionary<string, Tensor>? delta)
-    {
-        var (y0, jd) = ForwardPair(x, delta);
-        return jd is null ? y0 : y0 + jd;
-    }
+    public Tensor Forward(Tensor x, IReadOnlyDictionary<string, Tensor>? delta) => Sum(ForwardPair(x, delta));
+
+    Dual Pair(Tensor x, IReadOnlyDictionary<string, Tensor>? delta) =>
+        delta is null ? Model.Forward(Theta0.Lookup(), x) : Model.Forward(Theta0.DualLookup(delta), x);
+
+    static Tensor Sum(Dual pair) => pair.Tangent is null ? pair.Primal : pair.Primal + pair.Tangent;
 
     /// <summary>The Jacobian-vector product J(x; θ0)·v (zeros if v touches no parameter that matters).</summary>
     public Tensor Jvp(Tensor x, IReadOnlyDictionary<string, Tensor> v)
