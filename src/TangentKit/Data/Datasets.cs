@@ -51,7 +51,7 @@ public static class Datasets
 
     /// <summary>
     /// <paramref name="count"/> letters A–Z rendered at <paramref name="size"/> px from <paramref name="fonts"/>
-    /// (font and letter drawn uniformly, augmented), seeded.
+    /// (letters in turn, so classes are balanced; font drawn uniformly; augmented), seeded.
     /// </summary>
     public static GrayImages Letters(IReadOnlyList<string> fonts, int count, int size, long seed)
     {
@@ -65,7 +65,7 @@ public static class Datasets
             var labels = new long[count];
             for (int i = 0; i < count; i++)
             {
-                int letter = rng.NextInt(26);
+                int letter = i % 26;
                 var image = renderers[rng.NextInt(renderers.Count)].Render((char)('A' + letter), size, random);
                 image.CopyTo(pixels, i * size * size);
                 labels[i] = letter;

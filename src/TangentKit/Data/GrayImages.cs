@@ -10,7 +10,7 @@ namespace TangentKit.Data;
 /// <param name="Height">Image height.</param>
 /// <param name="Width">Image width.</param>
 /// <param name="Labels">Class index per image.</param>
-public sealed record GrayImages(byte[] Pixels, int Height, int Width, long[] Labels)
+public sealed record GrayImages(byte[] Pixels, int Height, int Width, long[] Labels) : IImagePool
 {
     /// <summary>Number of images.</summary>
     public int Count => Labels.Length;

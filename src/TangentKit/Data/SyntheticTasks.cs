@@ -20,14 +20,14 @@ public static class SyntheticTasks
         Tensor Smooth(Tensor t) => nn.functional.avg_pool2d(t, [5, 5], [1, 1], [2, 2]);
         var domain = Smooth(randn([1, 3, size, size], generator: g)) * 3;
         var templates = Smooth(randn([classes, 3, size, size], generator: g)) * 2;
-        LabeledData Split(int n)
+        LabeledData Split(int n, bool balanced = false)
         {
-            var labels = randint(classes, [n], generator: g);
+            var labels = balanced ? arange(classes).repeat(n / classes) : randint(classes, [n], generator: g);
             var x = domain + templates.index_select(0, labels) + 0.5 * randn([n, 3, size, size], generator: g);
             return new LabeledData(x, labels);
         }
         var names = Enumerable.Range(0, classes).Select(c => $"c{c}").ToList();
-        return new ImageTask($"synthetic-{index}", names, Split(sizes.Train), Split(sizes.Validation),
-            Split(sizes.Test));
+        return new ImageTask($"synthetic-{index}", names, Split(classes * sizes.SupportPerClass, balanced: true),
+            Split(sizes.Train), Split(sizes.Validation), Split(sizes.Test));
     }
 }

@@ -58,12 +58,12 @@ public sealed class SuiteData : IDisposable
         var digits = Enumerable.Range(0, 10).Select(d => d.ToString()).ToList();
 
         log?.Invoke("building the tasks");
-        var mnist = ImageTask.FromGray("mnist", digits, Datasets.Mnist(Fetch("mnist")), null, sizes, seed + 11, size,
+        var mnist = ImageTask.FromPool("mnist", digits, Datasets.Mnist(Fetch("mnist")), null, sizes, seed + 11, size,
             means);
         var (fashionTrain, fashionTest) = Datasets.FashionMnist(Fetch("fashion-mnist"));
-        var fashion = ImageTask.FromGray("fashion-mnist", DataManifest.Get("fashion-mnist").Classes, fashionTrain,
+        var fashion = ImageTask.FromPool("fashion-mnist", DataManifest.Get("fashion-mnist").Classes, fashionTrain,
             fashionTest, sizes, seed + 12, size, means);
-        var optdigits = ImageTask.FromGray("digits-8x8", digits, Datasets.OptDigits(Fetch("optdigits")), null, sizes,
+        var optdigits = ImageTask.FromPool("digits-8x8", digits, Datasets.OptDigits(Fetch("optdigits")), null, sizes,
             seed + 13, size, means);
         var letters = Letters(Fetch, sizes, size, means, seed + 14);
         var textures = Textures(Fetch("textures"), sizes, size, means, seed + 15);
@@ -73,7 +73,7 @@ public sealed class SuiteData : IDisposable
             () => OnnxResNetImport.Load(onnx, model));
     }
 
-    // Letters A–Z split by font face: test letters come from fonts never seen in training.
+    // Letters A–Z split by font face: test letters come from fonts never seen in support, training or validation.
     static ImageTask Letters(Func<string, string> fetch, SplitSizes sizes, int size, IReadOnlyList<float> means,
         long seed)
     {
@@ -84,32 +84,23 @@ public sealed class SuiteData : IDisposable
             return DataManifest.Get(p).Files.Select(f => Path.Combine(dir, f.Name));
         }).ToList();
         var order = SeededPermutation.Draw(fonts.Count, seed).Select(i => fonts[(int)i]).ToList();
-        int test = fonts.Count / 5, validation = fonts.Count / 6;
-        var testFonts = order[..test];
-        var validationFonts = order[test..(test + validation)];
-        var trainFonts = order[(test + validation)..];
+        int test = fonts.Count / 5;
         var classes = Enumerable.Range(0, 26).Select(i => ((char)('A' + i)).ToString()).ToList();
-        return new ImageTask("letters", classes,
-            AsData(Datasets.Letters(trainFonts, sizes.Train, size, seed + 1), size, means),
-            AsData(Datasets.Letters(validationFonts, sizes.Validation, size, seed + 2), size, means),
-            AsData(Datasets.Letters(testFonts, sizes.Test, size, seed + 3), size, means));
+        int fromTrainFonts = sizes.SupportPerClass * classes.Count + sizes.Train + sizes.Validation;
+        return ImageTask.FromPool("letters", classes, Datasets.Letters(order[test..], fromTrainFonts, size, seed + 1),
+            Datasets.Letters(order[..test], sizes.Test, size, seed + 3), sizes, seed, size, means);
     }
 
-    // Texture patches: train and validation from the top half of each photograph, test from the bottom half.
+    // Texture patches: support, train and validation from the top half of each photograph, test from the bottom half.
     static ImageTask Textures(string folder, SplitSizes sizes, int size, IReadOnlyList<float> means, long seed)
     {
         var files = new[] { "brick.png", "grass.png", "gravel.png" }.Select(f => Path.Combine(folder, f)).ToList();
         const int downscale = 2, half = 128;
-        return new ImageTask("textures", ["brick", "grass", "gravel"],
-            AsData(Datasets.TexturePatches(files, sizes.Train, size, 0, half, downscale, seed + 1), size, means),
-            AsData(Datasets.TexturePatches(files, sizes.Validation, size, 0, half, downscale, seed + 2), size, means),
-            AsData(Datasets.TexturePatches(files, sizes.Test, size, half, 2 * half, downscale, seed + 3), size, means));
-    }
-
-    static LabeledData AsData(GrayImages images, int size, IReadOnlyList<float> means)
-    {
-        var all = Enumerable.Range(0, images.Count).Select(i => (long)i).ToArray();
-        return new LabeledData(images.ToBackboneInput(all, size, means), images.LabelsAt(all));
+        int fromTop = sizes.SupportPerClass * files.Count + sizes.Train + sizes.Validation;
+        return ImageTask.FromPool("textures", ["brick", "grass", "gravel"],
+            Datasets.TexturePatches(files, fromTop, size, 0, half, downscale, seed + 1),
+            Datasets.TexturePatches(files, sizes.Test, size, half, 2 * half, downscale, seed + 3), sizes, seed, size,
+            means);
     }
 
     /// <summary>Frees every split.</summary>

@@ -71,21 +71,25 @@ public sealed class ReaderTests : IDisposable
     [Fact]
     public void Splits_are_disjoint_seeded_and_preprocessed_for_the_backbone()
     {
-        // 40 images of 8×8 whose every pixel is the image index: recover which images went where.
-        var pixels = Enumerable.Range(0, 40).SelectMany(i => Enumerable.Repeat((byte)i, 64)).ToArray();
-        var images = new GrayImages(pixels, 8, 8, Enumerable.Range(0, 40).Select(i => (long)(i % 4)).ToArray());
+        // 48 images of 8×8 whose every pixel is the image index: recover which images went where.
+        var pixels = Enumerable.Range(0, 48).SelectMany(i => Enumerable.Repeat((byte)i, 64)).ToArray();
+        var images = new GrayImages(pixels, 8, 8, Enumerable.Range(0, 48).Select(i => (long)(i % 4)).ToArray());
         float[] means = [10, 20, 30];
-        using var task = ImageTask.FromGray("toy", ["a", "b", "c", "d"], images, null, new SplitSizes(20, 10, 10),
-            seed: 3, imageSize: 32, means);
+        var sizes = new SplitSizes(20, 10, 10, SupportPerClass: 2);
+        using var task = ImageTask.FromPool("toy", ["a", "b", "c", "d"], images, null, sizes, seed: 3, imageSize: 32,
+            means);
         Assert.Equal(new long[] { 20, 3, 32, 32 }, task.Train.Inputs.shape);
         long[] Ids(TangentKit.Data.LabeledData d) => Enumerable.Range(0, (int)d.Count)
             .Select(i => (long)Math.Round(d.Inputs[i, 0, 5, 5].ToSingle() + 10)).ToArray();
-        var all = Ids(task.Train).Concat(Ids(task.Validation)).Concat(Ids(task.Test)).ToList();
-        Assert.Equal(40, all.Distinct().Count());
+        var all = Ids(task.Support).Concat(Ids(task.Train)).Concat(Ids(task.Validation)).Concat(Ids(task.Test))
+            .ToList();
+        Assert.Equal(48, all.Distinct().Count());
+        Assert.Equal([0, 0, 1, 1, 2, 2, 3, 3], Ids(task.Support).Select(i => i % 4).Order());   // k per class
+        Assert.Equal(Ids(task.Support).Select(i => i % 4), task.Support.Labels.data<long>().ToArray());
         Assert.Equal(task.Train.Inputs[0, 1, 0, 0].ToSingle() + 20,
             task.Train.Inputs[0, 0, 0, 0].ToSingle() + 10, 3);                                      // channel means
-        using var again = ImageTask.FromGray("toy", ["a", "b", "c", "d"], images, null, new SplitSizes(20, 10, 10),
-            seed: 3, imageSize: 32, means);
+        using var again = ImageTask.FromPool("toy", ["a", "b", "c", "d"], images, null, sizes, seed: 3, imageSize: 32,
+            means);
         Assert.True(again.Test.Inputs.equal(task.Test.Inputs).all().ToBoolean());
     }
 
