@@ -6,7 +6,7 @@ using TangentKit.Data.Readers;
 namespace TangentKit.Data;
 
 /// <summary>
-/// Turns the fetched files of the colour datasets into <see cref="ColorImages"/> pools: card suits (SVG decks, split by
+/// Turns the fetched files of the color datasets into <see cref="ColorImages"/> pools: card suits (SVG decks, split by
 /// deck family), emoji groups (two drawing styles, split by style) and photo patches (the never-fine-tuned control).
 /// Every image is opaque RGB on <see cref="ColorImages.Background"/>.
 /// </summary>
@@ -72,7 +72,7 @@ public static class ColorDatasets
     /// <summary>
     /// card-suits: the 52 cards of every deck in <see cref="CardDecks"/> (GNOME decks from
     /// <paramref name="gnomeFolder"/>, KDE decks from <paramref name="kdeFolder"/>), each card rendered with librsvg
-    /// to fit <paramref name="pixels"/>² (cards are taller than wide: padded left and right on the mid-grey
+    /// to fit <paramref name="pixels"/>² (cards are taller than wide: padded left and right on the mid-gray
     /// background). Test pool: the families in <see cref="CardTestFamilies"/> (572 cards, 143 per suit); pool: the
     /// other decks (1 600 cards, 400 per suit). Origins read <c>family/manifest/deck#element</c>.
     /// </summary>
@@ -133,7 +133,7 @@ public static class ColorDatasets
     /// seeded choice, the same emoji in both styles). Pool: the Noto Color Emoji style (font in
     /// <paramref name="notoFolder"/>, drawn with SkiaSharp); test pool: the same emoji in the Twemoji style (sprite
     /// sheet and <c>emoji.json</c> in <paramref name="twemojiFolder"/>). Each drawing is cropped to its opaque bounds
-    /// and fitted, centered, into <paramref name="pixels"/>² on the mid-grey background. Origins read
+    /// and fitted, centered, into <paramref name="pixels"/>² on the mid-gray background. Origins read
     /// <c>noto/1F600</c> or <c>twemoji/1F600</c>.
     /// </summary>
     public static (ColorImages Pool, ColorImages Test) EmojiGroups(string notoFolder, string twemojiFolder, int pixels,
@@ -274,7 +274,7 @@ public static class ColorDatasets
 
     /// <summary>
     /// photo-patches: each photo of <paramref name="photos"/> (files in <paramref name="folder"/>, one class each,
-    /// grey ones replicated to RGB) scaled so its shorter side is <paramref name="shortSide"/> px, then cut into
+    /// gray ones replicated to RGB) scaled so its shorter side is <paramref name="shortSide"/> px, then cut into
     /// square <paramref name="patch"/>-px patches at seeded positions: <paramref name="poolPerClass"/> from the top
     /// half of each photo form the pool, <paramref name="testPerClass"/> from the bottom half the test pool.
     /// Origins read <c>astronaut.png@(row,column)</c> in the scaled photo.
@@ -315,7 +315,7 @@ public static class ColorDatasets
             SKAlphaType.Premul));
         using (var canvas = new SKCanvas(rgba))
         {
-            canvas.Clear(ColorImages.Background);                  // grey photos replicate; any alpha is composited
+            canvas.Clear(ColorImages.Background);                  // gray photos replicate; any alpha is composited
             canvas.DrawBitmap(decoded, 0, 0);
         }
         using var scaled = rgba.Resize(new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Premul),

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace TangentKit.Data;
 
 /// <summary>
-/// Colour 8-bit images [N, 3, H, W] (planar R, G, B bytes, opaque: any transparency was composited onto
+/// Color 8-bit images [N, 3, H, W] (planar R, G, B bytes, opaque: any transparency was composited onto
 /// <see cref="Background"/> when the image was loaded) with class labels and where each image came from.
 /// </summary>
 /// <param name="Pixels">Bytes in [N, 3, H, W] order: per image its R plane, then G, then B, each row-major.</param>
@@ -20,7 +20,7 @@ public sealed record ColorImages(byte[] Pixels, int Height, int Width, long[] La
     : IImagePool
 {
     /// <summary>
-    /// The mid-grey (128, 128, 128) on which transparent pixels and the padding of non-square drawings are composited.
+    /// The mid-gray (128, 128, 128) on which transparent pixels and the padding of non-square drawings are composited.
     /// </summary>
     public static readonly SKColor Background = new(128, 128, 128);
 
@@ -80,7 +80,7 @@ public sealed record ColorImages(byte[] Pixels, int Height, int Width, long[] La
     }
 
     /// <summary>
-    /// <paramref name="bitmap"/> (any colour type; transparency allowed) composited onto <see cref="Background"/> and
+    /// <paramref name="bitmap"/> (any color type; transparency allowed) composited onto <see cref="Background"/> and
     /// fitted, aspect ratio kept and centered, into size×size: planar R, G, B bytes [3, size, size].
     /// </summary>
     public static byte[] FitOnBackground(SKBitmap bitmap, int size)

@@ -6,7 +6,7 @@ using TangentKit.Data.Readers;
 
 namespace TangentKit.Tests.Data;
 
-/// Colour pools: the backbone's BGR convention in closed form, the librsvg renderer against hand-written SVG, and the
+/// Color pools: the backbone's BGR convention in closed form, the librsvg renderer against hand-written SVG, and the
 /// split rules of card-suits, emoji-groups and photo-patches on the fetched data.
 public sealed class ColorDataTests : IDisposable
 {
@@ -56,7 +56,7 @@ public sealed class ColorDataTests : IDisposable
     }
 
     [Fact]
-    public void Transparency_is_composited_onto_the_mid_grey_and_wide_bitmaps_are_padded()
+    public void Transparency_is_composited_onto_the_mid_gray_and_wide_bitmaps_are_padded()
     {
         // 4×2 bitmap: left half opaque red, right half white at alpha 0.5; fitted into 4×4 it fills rows 1–2 unscaled
         using var bitmap = new SKBitmap(new SKImageInfo(4, 2, SKColorType.Rgba8888, SKAlphaType.Unpremul));
@@ -181,11 +181,11 @@ public sealed class ColorDataTests : IDisposable
         var (pool, test) = ColorDatasets.PhotoPatches(folder, ColorDatasets.Photos, 20, 10, 32, 128, seed: 2);
         Assert.Equal(Enumerable.Repeat(20, 9), pool.CountsPerClass(9));
         Assert.Equal(Enumerable.Repeat(10, 9), test.CountsPerClass(9));
-        // origin "name@(top,left)"; every photo's shorter side is 128 px, so the halves meet at row 64
+        // origin "name@(top,left)"; the listed photos are square or landscape: 128 px high, halves meet at row 64
         static int Top(string origin) => int.Parse(origin[(origin.IndexOf('(') + 1)..origin.IndexOf(',')]);
         Assert.All(pool.Origins, o => Assert.InRange(Top(o), 0, 64 - 32));
         Assert.All(test.Origins, o => Assert.InRange(Top(o), 64, 128 - 32));
-        int camera = ColorDatasets.Photos.ToList().IndexOf("camera.png"), plane = 32 * 32;   // grey: R = G = B
+        int camera = ColorDatasets.Photos.ToList().IndexOf("camera.png"), plane = 32 * 32;   // gray: R = G = B
         int first = Array.IndexOf(pool.Labels, (long)camera);
         Assert.Equal(pool.Pixels.AsSpan(first * 3 * plane, plane).ToArray(),
             pool.Pixels.AsSpan(first * 3 * plane + 2 * plane, plane).ToArray());
