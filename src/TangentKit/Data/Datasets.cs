@@ -74,48 +74,4 @@ public static class Datasets
         }
         finally { foreach (var r in renderers) r.Dispose(); }
     }
-
-    /// <summary>
-    /// <paramref name="count"/> square patches of <paramref name="patch"/> px from the texture images (one class per
-    /// file), taken from the rows [<paramref name="rowFrom"/>, <paramref name="rowTo"/>) of each image after
-    /// downscaling it by <paramref name="downscale"/>.
-    /// </summary>
-    public static GrayImages TexturePatches(IReadOnlyList<string> files, int count, int patch, int rowFrom, int rowTo,
-        int downscale, long seed)
-    {
-        var images = files.Select(f => Downscale(GrayImage.Read(f), downscale)).ToList();
-        var rng = new SplitMix64(seed, stream: 29);
-        var pixels = new byte[count * patch * patch];
-        var labels = new long[count];
-        for (int i = 0; i < count; i++)
-        {
-            int c = i % images.Count;
-            var (w, h, px) = images[c];
-            if (rowTo > h || rowTo - rowFrom < patch || w < patch)
-                throw new ArgumentException(
-                    $"{files[c]}: rows [{rowFrom}, {rowTo}) do not fit {patch}-px patches in a {w}×{h} image.");
-            int top = rowFrom + rng.NextInt(rowTo - rowFrom - patch + 1), left = rng.NextInt(w - patch + 1);
-            for (int r = 0; r < patch; r++)
-                Array.Copy(px, (top + r) * w + left, pixels, (i * patch + r) * patch, patch);
-            labels[i] = c;
-        }
-        return new GrayImages(pixels, patch, patch, labels);
-    }
-
-    static (int Width, int Height, byte[] Pixels) Downscale((int Width, int Height, byte[] Pixels) image, int factor)
-    {
-        if (factor == 1) return image;
-        int w = image.Width / factor, h = image.Height / factor;
-        var result = new byte[w * h];
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++)
-            {
-                int sum = 0;
-                for (int dy = 0; dy < factor; dy++)
-                    for (int dx = 0; dx < factor; dx++)
-                        sum += image.Pixels[(y * factor + dy) * image.Width + x * factor + dx];
-                result[y * w + x] = (byte)(sum / (factor * factor));
-            }
-        return (w, h, result);
-    }
 }

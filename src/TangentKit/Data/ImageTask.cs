@@ -19,6 +19,9 @@ public sealed class ImageTask(string name, IReadOnlyList<string> classes, Labele
     /// <summary>Class names in label order.</summary>
     public IReadOnlyList<string> Classes { get; } = classes;
 
+    /// <summary>True when the images are in color (false: gray replicated to three channels).</summary>
+    public bool IsColor { get; init; }
+
     /// <summary>k images per class from which the frozen head is built (the analogue of the paper's class texts).</summary>
     public LabeledData Support { get; } = support;
 
@@ -60,7 +63,7 @@ public sealed class ImageTask(string name, IReadOnlyList<string> classes, Labele
             return new LabeledData(from.ToBackboneInput(idx, imageSize, channelMeans), TorchSharp.torch.tensor(labels));
         }
         return new ImageTask(name, classes, Split(pool, supportIdx), Split(pool, trainIdx), Split(pool, valIdx),
-            Split(testSource, testIdx));
+            Split(testSource, testIdx)) { IsColor = pool is not GrayImages };
     }
 
     // The first k indices of each class in `order`, and the remaining indices in order.

@@ -40,6 +40,9 @@ public sealed class SplitMix64(long seed, long stream = 0)
     /// <summary>A uniform integer in [0, n).</summary>
     public int NextInt(int n) => (int)(Next() % (ulong)n);
 
+    /// <summary>A uniform double in [0, 1) (53 random bits).</summary>
+    public double NextDouble() => (Next() >> 11) * (1.0 / (1UL << 53));
+
     /// <summary>A <see cref="Random"/> seeded from this generator (for APIs that take one).</summary>
     public Random ToRandom() => new((int)(Next() & 0x7fffffff));
 }
