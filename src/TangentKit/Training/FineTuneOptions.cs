@@ -48,6 +48,15 @@ public sealed record FineTuneOptions
     /// <summary>Write a checkpoint every this many steps (0: never); needs a run directory.</summary>
     public int CheckpointEvery { get; init; }
 
+    /// <summary>
+    /// Smallest area fraction of the seeded random resized crop applied to every training batch (the paper's
+    /// training transform); 1 turns augmentation off.
+    /// </summary>
+    public double CropScaleMin { get; init; } = 1;
+
+    /// <summary>Steps between validation-accuracy measurements of the run's curve (0: no curve).</summary>
+    public int EvaluateEvery { get; init; }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option.</summary>
     public void Validate()
     {
@@ -63,6 +72,10 @@ public sealed record FineTuneOptions
             throw new ArgumentException($"WarmupSteps must be ≥ 0, got {WarmupSteps}.", nameof(WarmupSteps));
         if (!(ClipNorm > 0))
             throw new ArgumentException($"ClipNorm must be positive, got {ClipNorm}.", nameof(ClipNorm));
+        if (!(CropScaleMin > 0 && CropScaleMin <= 1))
+            throw new ArgumentException($"CropScaleMin must be in (0, 1], got {CropScaleMin}.", nameof(CropScaleMin));
+        if (EvaluateEvery < 0)
+            throw new ArgumentException($"EvaluateEvery must be ≥ 0, got {EvaluateEvery}.", nameof(EvaluateEvery));
         if (CheckpointEvery < 0)
             throw new ArgumentException($"CheckpointEvery must be ≥ 0, got {CheckpointEvery}.",
                 nameof(CheckpointEvery));

@@ -14,8 +14,15 @@ namespace TangentKit.Training;
 /// <param name="Losses">Training loss of every step, resumed steps included.</param>
 /// <param name="ResumedFromStep">The checkpoint step the run continued from (0: started fresh).</param>
 /// <param name="FromCache">True when the run had already finished and its task vector was read back.</param>
+/// <param name="ValidationCurve">
+/// Validation accuracy after 0, <see cref="FineTuneOptions.EvaluateEvery"/>, 2·… steps and at the end (empty when
+/// not measured).
+/// </param>
 public sealed record FineTuneResult(TaskVector TaskVector, IReadOnlyList<double> Losses, int ResumedFromStep,
-    bool FromCache);
+    bool FromCache, IReadOnlyList<CurvePoint> ValidationCurve);
+
+/// <summary>Validation accuracy after <paramref name="Step"/> optimization steps.</summary>
+public sealed record CurvePoint(int Step, double Accuracy);
 
 /// <summary>
 /// Runs fine-tuning (standard or linear) as a resumable, cached run. With a run directory it writes
@@ -30,11 +37,12 @@ public static class FineTuner
 {
     /// <summary>File names inside a run directory.</summary>
     public const string OptionsFile = "options.json", CheckpointFile = "checkpoint.safetensors",
-        TaskVectorFile = "task_vector.safetensors", MetricsFile = "metrics.json";
+        TaskVectorFile = "task_vector.safetensors", MetricsFile = "metrics.json", CurveFile = "validation.json";
 
     /// <summary>
     /// Fine-tunes <paramref name="model"/> from <paramref name="theta0"/> on <paramref name="train"/> through the
-    /// frozen <paramref name="head"/>.
+    /// frozen <paramref name="head"/>; with <paramref name="validation"/> and
+    /// <see cref="FineTuneOptions.EvaluateEvery"/> it also records the validation-accuracy curve.
     /// </summary>
     /// <example>
     /// <code>
@@ -45,7 +53,7 @@ public static class FineTuner
     /// </example>
     public static FineTuneResult Run(IFunctionalModel model, ParameterSet theta0, FrozenHead head, LabeledData train,
         FineTuneOptions options, string? runDirectory = null, IProgress<TrainingProgress>? progress = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, LabeledData? validation = null)
     {
         options.Validate();
         if (options.CheckpointEvery > 0 && runDirectory is null)
@@ -57,7 +65,8 @@ public static class FineTuner
             RunIdentity.Of(model, theta0, train, options).ClaimOrVerify(runDirectory);
             var cached = Path.Combine(runDirectory, TaskVectorFile);
             if (File.Exists(cached))
-                return new FineTuneResult(TaskVector.Load(cached), ReadLosses(runDirectory), 0, FromCache: true);
+                return new FineTuneResult(TaskVector.Load(cached), ReadLosses(runDirectory), 0, FromCache: true,
+                    ReadCurve(runDirectory, int.MaxValue));
         }
 
         using var state = new FineTuningState(model, theta0, options.Mode);
@@ -66,6 +75,16 @@ public static class FineTuner
             ? 0
             : Checkpoint.TryRestore(Path.Combine(runDirectory, CheckpointFile), state, losses);
         var schedule = new BatchSchedule(train.Count, options.BatchSize, options.Seed);
+        bool measure = validation is not null && options.EvaluateEvery > 0;
+        var curve = runDirectory is null ? [] : ReadCurve(runDirectory, start).ToList();
+        void Measure(int steps)
+        {
+            if (!measure || curve.Any(p => p.Step == steps)) return;
+            curve.Add(new CurvePoint(steps, ValidationAccuracy(state, head, validation!)));
+            if (runDirectory is not null)
+                AtomicFile.WriteAllText(Path.Combine(runDirectory, CurveFile), JsonSerializer.Serialize(curve));
+        }
+        if (start == 0) Measure(0);
         var clock = Stopwatch.StartNew();
         for (int step = start; step < options.Steps; step++)
         {
@@ -74,8 +93,12 @@ public static class FineTuner
             using (var scope = NewDisposeScope())
             {
                 using var batch = train.Select(tensor(schedule.IndicesForStep(step)));
-                losses.Add(state.Step(batch.Inputs, batch.Labels, head, lr, options));
+                var inputs = options.CropScaleMin < 1
+                    ? RandomResizedCrop.Apply(batch.Inputs, options.CropScaleMin, options.Seed, step)
+                    : batch.Inputs;
+                losses.Add(state.Step(inputs, batch.Labels, head, lr, options));
             }
+            if (measure && ((step + 1) % options.EvaluateEvery == 0 || step + 1 == options.Steps)) Measure(step + 1);
             if (runDirectory is not null && options.CheckpointEvery > 0 && (step + 1) % options.CheckpointEvery == 0
                 && step + 1 < options.Steps)
                 Checkpoint.Write(Path.Combine(runDirectory, CheckpointFile), state, losses);
@@ -92,7 +115,29 @@ public static class FineTuner
                 new JsonSerializerOptions { WriteIndented = true }));
             File.Delete(Path.Combine(runDirectory, CheckpointFile));
         }
-        return new FineTuneResult(taskVector, losses, start, FromCache: false);
+        return new FineTuneResult(taskVector, losses, start, FromCache: false, curve);
+    }
+
+    // Top-1 accuracy of the run's current weights on the validation split (no autograd).
+    static double ValidationAccuracy(FineTuningState state, FrozenHead head, LabeledData validation)
+    {
+        long correct = 0;
+        using var noGrad = no_grad();
+        foreach (var (x, y) in validation.Batches(256))
+        {
+            using var scope = NewDisposeScope();
+            correct += head.Logits(state.Features(x)).argmax(-1).eq(y).sum().item<long>();
+        }
+        return (double)correct / validation.Count;
+    }
+
+    // The curve recorded so far, up to step `upTo` (a resumed run re-measures what came after its checkpoint).
+    static IReadOnlyList<CurvePoint> ReadCurve(string runDirectory, int upTo)
+    {
+        var path = Path.Combine(runDirectory, CurveFile);
+        if (!File.Exists(path)) return [];
+        var points = JsonSerializer.Deserialize<List<CurvePoint>>(File.ReadAllText(path)) ?? [];
+        return points.Where(p => p.Step <= upTo).ToList();
     }
 
     static IReadOnlyList<double> ReadLosses(string runDirectory)

@@ -13,6 +13,7 @@ public sealed class FineTunerTests : IDisposable
     readonly ParameterSet _theta0;
     readonly FrozenHead _head;
     readonly LabeledData _train = Blobs.Make(perClass: 12, classes: 3, dim: 8, seed: 5);
+    readonly LabeledData _validation = Blobs.Make(perClass: 10, classes: 3, dim: 8, seed: 6);
 
     public FineTunerTests()
     {
@@ -60,24 +61,28 @@ public sealed class FineTunerTests : IDisposable
     [InlineData(FineTuneMode.Linear)]
     public void A_run_killed_mid_way_and_resumed_ends_with_the_same_task_vector(FineTuneMode mode)
     {
-        var options = Options(mode) with { CheckpointEvery = 4 };
-        var uninterrupted = FineTuner.Run(_model, _theta0, _head, _train, options, Path.Combine(_root, "whole"));
+        var options = Options(mode) with { CheckpointEvery = 4, EvaluateEvery = 3 };
+        var uninterrupted = FineTuner.Run(_model, _theta0, _head, _train, options, Path.Combine(_root, "whole"),
+            validation: _validation);
 
         var dir = Path.Combine(_root, "killed");
         using var cts = new CancellationTokenSource();
         var stopAfter6 = new SyncProgress(p => { if (p.Step == 6) cts.Cancel(); });
         Assert.Throws<OperationCanceledException>(() =>
-            FineTuner.Run(_model, _theta0, _head, _train, options, dir, stopAfter6, cts.Token));
+            FineTuner.Run(_model, _theta0, _head, _train, options, dir, stopAfter6, cts.Token, _validation));
         Assert.True(File.Exists(Path.Combine(dir, FineTuner.CheckpointFile)));
         Assert.False(File.Exists(Path.Combine(dir, FineTuner.TaskVectorFile)));
 
-        var resumed = FineTuner.Run(_model, _theta0, _head, _train, options, dir);
+        var resumed = FineTuner.Run(_model, _theta0, _head, _train, options, dir, validation: _validation);
         Assert.Equal(4, resumed.ResumedFromStep);
         Assert.Equal(0.0, MaxDiff(uninterrupted.TaskVector, resumed.TaskVector));
         Assert.Equal(uninterrupted.Losses, resumed.Losses);
+        Assert.Equal([0, 3, 6, 9, 12], uninterrupted.ValidationCurve.Select(p => p.Step));
+        Assert.Equal(uninterrupted.ValidationCurve, resumed.ValidationCurve);        // re-measured after step 4
 
         var cached = FineTuner.Run(_model, _theta0, _head, _train, options, dir);
         Assert.True(cached.FromCache);
+        Assert.Equal(uninterrupted.ValidationCurve, cached.ValidationCurve);
         Assert.Equal(0.0, MaxDiff(uninterrupted.TaskVector, cached.TaskVector));
     }
 
@@ -115,5 +120,24 @@ public sealed class FineTunerTests : IDisposable
     sealed class SyncProgress(Action<TrainingProgress> onReport) : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress value) => onReport(value);
+    }
+
+    [Theory]
+    [InlineData(FineTuneMode.Standard)]
+    [InlineData(FineTuneMode.Linear)]
+    public void The_validation_curve_starts_at_theta0_and_ends_at_the_trained_model(FineTuneMode mode)
+    {
+        var run = FineTuner.Run(_model, _theta0, _head, _train, Options(mode) with { EvaluateEvery = 5 },
+            validation: _validation);
+        Assert.Equal([0, 5, 10, 12], run.ValidationCurve.Select(p => p.Step));
+        // Independent oracle: the network (or f_lin) evaluated directly, not through the run's state.
+        double Top1(Func<Tensor, Tensor> encoder) =>
+            _head.Logits(encoder(_validation.Inputs)).argmax(-1).eq(_validation.Labels).to_type(ScalarType.Float64)
+                .mean().ToDouble();
+        var lin = _model.Linearize(_theta0);
+        Assert.Equal(Top1(lin.Encoder()), run.ValidationCurve[0].Accuracy, 12);
+        var trained = mode == FineTuneMode.Linear ? run.TaskVector.ApplyTo(lin).Encoder()
+            : _model.Encoder(run.TaskVector.ApplyTo(_theta0));
+        Assert.Equal(Top1(trained), run.ValidationCurve[^1].Accuracy, 12);
     }
 }
