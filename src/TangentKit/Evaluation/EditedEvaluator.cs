@@ -73,6 +73,20 @@ public sealed class EditedEvaluator : IDisposable
         return TangentKit.Evaluation.Accuracy.Top1(logits, Data(task, split, 0).Labels);
     }
 
+    /// <summary>
+    /// Per-example correctness of the edited model on <paramref name="task"/>'s split (for bootstrap intervals).
+    /// </summary>
+    public bool[] Hits(ImageTask task, SplitKind split, IReadOnlyList<double> alphas)
+    {
+        using var logits = Logits(task, split, alphas);
+        using var correct = logits.argmax(-1).eq(Data(task, split, 0).Labels);
+        return correct.data<bool>().ToArray();
+    }
+
+    /// <summary>Test accuracy with its bootstrap replicates over <paramref name="task"/>'s split.</summary>
+    public Measured Measure(ImageTask task, SplitKind split, IReadOnlyList<double> alphas) =>
+        Bootstrap.Accuracy(Hits(task, split, alphas), $"{task.Name}/{split}");
+
     /// <summary>Coefficients with <paramref name="alpha"/> at every task (Table 1's single shared α).</summary>
     public IReadOnlyList<double> All(double alpha) => Enumerable.Repeat(alpha, _vectors.Count).ToArray();
 
