@@ -41,17 +41,27 @@ static class ReproduceCommand
         {
             Description = "Where fetched datasets are kept (default: ~/.cache/tangentkit/data).",
         };
-        var command = new Command(name, description) { preset, output, threads, dataCache };
+        var seeds = new Option<int>("--seeds")
+        {
+            Description = "Fine-tuning seeds: 2 or more repeat fine-tuning (same data, θ0 and heads) and add each " +
+                "seed's verdicts and the numbers' ranges to the summary.", DefaultValueFactory = _ => 1,
+        };
+        var command = new Command(name, description) { preset, output, threads, dataCache, seeds };
         command.SetAction(r =>
         {
             var p = Preset.Named(r.GetValue(preset)!);
+            if (r.GetValue(seeds) < 1)
+            {
+                AnsiConsole.MarkupLine($"[red]--seeds must be at least 1, got {r.GetValue(seeds)}.[/]");
+                return 2;
+            }
             Startup.Torch(r.GetValue(threads));
             var outDir = r.GetValue(output)?.FullName ?? Path.Combine("results", p.Name);
             var clock = Stopwatch.StartNew();
             var index = ConsoleProgress.Run(progress =>
             {
                 using var suite = Suite.Open(p, outDir, progress, r.GetValue(dataCache)?.FullName);
-                return Reproduction.Run(suite, only is null ? null : [only.Value]);
+                return Reproduction.Run(suite, only is null ? null : [only.Value], r.GetValue(seeds));
             });
             AnsiConsole.MarkupLine($"[bold]report:[/] {Markup.Escape(index)}  ({clock.Elapsed.TotalMinutes:F1} min)");
             return 0;

@@ -17,7 +17,10 @@ public enum Initialization
     Random,
 }
 
-/// <summary>A θ0 with its linearization and one frozen head per task (probes fitted on θ0's own features).</summary>
+/// <summary>
+/// A θ0 with its linearization and one frozen head per task: class prototypes of θ0's features over the task's
+/// support images (never the images used for fine-tuning, validation or test).
+/// </summary>
 public sealed class Backbone : IDisposable
 {
     Backbone(Initialization init, IFunctionalModel model, ParameterSet theta0, Dictionary<string, FrozenHead> heads)
@@ -44,13 +47,31 @@ public sealed class Backbone : IDisposable
     /// <summary>Frozen head of every task (edited and control), by task name.</summary>
     public IReadOnlyDictionary<string, FrozenHead> Heads { get; }
 
-    /// <summary>θ0 and heads fitted on θ0's normalized train features of every task.</summary>
-    public static Backbone Create(Initialization init, SuiteData data, ParameterSet theta0, ProbeOptions probe)
+    /// <summary>θ0 and the prototype head of every task (edited and control) from its support split.</summary>
+    public static Backbone Create(Initialization init, SuiteData data, ParameterSet theta0, double logitScale)
     {
         var encoder = data.Model.Encoder(theta0);
         var heads = data.AllTasks.ToDictionary(t => t.Name,
-            t => LinearProbe.Fit(encoder, t.Train, t.Classes.Count, probe));
+            t => PrototypeHead.FromSupport(encoder, t.Support, t.Classes.Count, logitScale));
         return new Backbone(init, data.Model, theta0, heads);
+    }
+
+    /// <summary>
+    /// A random θ0 of the suite's network made a normalized network: batch-norm statistics recomputed on a seeded
+    /// mix of <paramref name="imagesPerTask"/> training images of every edited task.
+    /// </summary>
+    public static ParameterSet RandomTheta0(SuiteData data, long seed, int imagesPerTask)
+    {
+        using var raw = data.Model.Initialize(seed);
+        TorchSharp.torch.Tensor mixed;
+        using (TorchSharp.torch.NewDisposeScope())
+        {
+            var images = TorchSharp.torch.cat(data.Tasks.Select(t =>
+                t.Train.Inputs.narrow(0, 0, Math.Min(imagesPerTask, t.Train.Count))).ToList(), 0);
+            var order = TorchSharp.torch.tensor(SeededPermutation.Draw(images.shape[0], seed, stream: 7));
+            mixed = images.index_select(0, order).MoveToOuterDisposeScope();
+        }
+        using (mixed) return data.Model.RecalibrateBatchNorm(raw, mixed);
     }
 
     /// <summary>Frees θ0 and the heads.</summary>

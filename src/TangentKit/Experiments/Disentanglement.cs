@@ -6,50 +6,64 @@ using static TorchSharp.torch;
 
 namespace TangentKit.Experiments;
 
-/// <summary>The ξ(α1, α2) map of one task pair in one mode, and its summaries.</summary>
-/// <param name="TaskA">First task (α1, x axis).</param>
-/// <param name="TaskB">Second task (α2, y axis).</param>
-/// <param name="Mode">Edit mode.</param>
-/// <param name="Alphas">Grid values on each axis.</param>
-/// <param name="Xi">ξ[row = α2 index][column = α1 index] in [0, 1].</param>
-/// <param name="MeanXi">Mean of ξ over the grid.</param>
-/// <param name="DisentangledFraction">Fraction of grid points with ξ ≤ 0.1.</param>
-public sealed record XiMap(string TaskA, string TaskB, EditMode Mode, IReadOnlyList<double> Alphas, double[][] Xi,
-    double MeanXi, double DisentangledFraction);
-
-/// <summary>Every pair's maps in every mode.</summary>
-public sealed record DisentanglementResult(int ExamplesPerTask, IReadOnlyList<XiMap> Maps);
+/// <summary>A pair of edited tasks whose ξ map is drawn; <paramref name="Overlapping"/> marks the negative control.</summary>
+public sealed record TaskPair(string TaskA, string TaskB, bool Overlapping = false);
 
 /// <summary>
-/// Figures 3 and 4 — weight disentanglement: ξ(α1, α2) = ½ Σ_t E_{x∼D_t}[ 1{argmax f_t(x; θ0 + α_t τ_t) ≠ argmax f_t(x;
-/// θ0 + α1 τ1 + α2 τ2)} ] on [−3, 3]², each task's predictions through its own head on its own test examples; low ξ =
-/// disentangled.
-/// Shown in notebooks/04-figures3-4-disentanglement.
+/// One ξ(α1, α2) map: <c>Xi[j][i]</c> at α1 = Alphas[i] (task A), α2 = Alphas[j] (task B), with the grid's mean ξ and
+/// disentangled area (fraction of the grid with ξ ≤ the threshold), both with bootstrap replicates over the examples.
+/// </summary>
+public sealed record XiMap(string TaskA, string TaskB, bool Overlapping, EditMode Mode, Initialization Initialization,
+    IReadOnlyList<double> Alphas, double[][] Xi, Measured MeanXi, Measured Area);
+
+/// <summary>Every ξ map of one θ0, the examples per task and the threshold of the disentangled area.</summary>
+public sealed record DisentanglementResult(int ExamplesPerTask, double Threshold, IReadOnlyList<XiMap> Maps)
+{
+    /// <summary>The maps of <paramref name="mode"/>, in pair order.</summary>
+    public IReadOnlyList<XiMap> Of(EditMode mode) => Maps.Where(m => m.Mode == mode).ToList();
+
+    /// <summary>Mean disentangled area of a mode over the pairs that are not the overlapping control.</summary>
+    public Measured DistinctArea(EditMode mode) => Measured.Mean(Of(mode).Where(m => !m.Overlapping)
+        .Select(m => m.Area));
+}
+
+/// <summary>
+/// Figures 3/4 — weight disentanglement error ξ(α1, α2) = ½ Σ_t E_x[1{f(x; θ0 + α1τ1 + α2τ2) ≠ f(x; θ0 + α_t τ_t)}]
+/// on a grid over [−3, 3]² for each of the suite's task pairs, for non-linear FT, post-hoc linearization and linear
+/// FT. Shown in notebooks/04-figures3-4-disentanglement.
 /// </summary>
 public static class Disentanglement
 {
-    /// <summary>The task pairs drawn: (first, second) and (third, fourth) edited tasks.</summary>
-    public static IReadOnlyList<(int A, int B)> Pairs(Suite suite) =>
-        Enumerable.Range(0, suite.Tasks.Count / 2).Select(i => (2 * i, 2 * i + 1)).ToList();
+    /// <summary>ξ at or below this counts as disentangled (the area's threshold).</summary>
+    public const double Threshold = 0.1;
 
-    /// <summary>Computes (or reads) the maps of every pair in every mode.</summary>
+    /// <summary>The pairs whose maps are drawn (the suite data's list; the overlapping pair first).</summary>
+    public static IReadOnlyList<TaskPair> Pairs(Suite suite) => suite.Data.DisentanglementPairs;
+
+    /// <summary>Computes (or reads) every map from the pre-trained θ0.</summary>
     public static DisentanglementResult Run(Suite suite)
-        => suite.Results.GetOrCompute(ExperimentRegistry.Stem(Experiment.Disentanglement), () =>
+        => suite.Results.GetOrCompute(ExperimentRegistry.Stem(Experiment.Disentanglement),
+            () => Measure(suite, Initialization.Pretrained));
+
+    /// <summary>Every map from <paramref name="init"/>'s θ0 (not cached on its own).</summary>
+    public static DisentanglementResult Measure(Suite suite, Initialization init)
     {
         var grid = AlphaSearch.Grid(-3, 3, suite.Preset.DisentanglementGrid);
         int n = suite.Preset.DisentanglementExamples;
         var maps = new List<XiMap>();
-        foreach (var (a, b) in Pairs(suite))
+        foreach (var pair in Pairs(suite))
             foreach (var mode in EditModes.All)
-                maps.Add(Map(suite, mode, a, b, grid, n));
-        return new DisentanglementResult(n, maps);
-    });
+                maps.Add(Map(suite, mode, init, pair, grid, n));
+        return new DisentanglementResult(n, Threshold, maps);
+    }
 
-    static XiMap Map(Suite suite, EditMode mode, int a, int b, IReadOnlyList<double> grid, int n)
+    static XiMap Map(Suite suite, EditMode mode, Initialization init, TaskPair pair, IReadOnlyList<double> grid,
+        int n)
     {
-        var e = suite.Evaluator(mode);
+        var e = suite.Evaluator(mode, init);
+        int a = IndexOf(suite, pair.TaskA), b = IndexOf(suite, pair.TaskB);
         var (taskA, taskB) = (suite.Tasks[a], suite.Tasks[b]);
-        var label = $"ξ map {taskA.Name}–{taskB.Name}: {mode.Label()}";
+        var label = $"ξ map {taskA.Name}–{taskB.Name}: {mode.Label()} ({init.ToString().ToLowerInvariant()})";
         Tensor Predict(ImageTask task, IReadOnlyList<double> alphas)
         {
             using var l = e.Logits(task, SplitKind.Test, alphas, n);
@@ -57,66 +71,102 @@ public static class Disentanglement
         }
         var aloneA = grid.Select(x => Predict(taskA, e.Only(a, x))).ToList();       // f_A(x; θ0 + α1 τ_A)
         var aloneB = grid.Select(y => Predict(taskB, e.Only(b, y))).ToList();       // f_B(x; θ0 + α2 τ_B)
-        var xi = new double[grid.Count][];
-        for (int j = 0; j < grid.Count; j++)
+        int g = grid.Count;
+        var disagreeA = new List<Tensor>(g * g);
+        var disagreeB = new List<Tensor>(g * g);
+        for (int j = 0; j < g; j++)
         {
-            suite.Progress.Report(label, j, grid.Count);
-            xi[j] = new double[grid.Count];
-            for (int i = 0; i < grid.Count; i++)
+            suite.Progress.Report(label, j, g);
+            for (int i = 0; i < g; i++)
             {
                 var both = new double[suite.Tasks.Count];
                 both[a] = grid[i];
                 both[b] = grid[j];
                 using var pa = Predict(taskA, both);
                 using var pb = Predict(taskB, both);
-                xi[j][i] = 0.5 * (pa.ne(aloneA[i]).to_type(ScalarType.Float64).mean().ToDouble() + pb.ne(aloneB[j])
-                    .to_type(ScalarType.Float64).mean().ToDouble());
+                disagreeA.Add(pa.ne(aloneA[i]).to_type(ScalarType.Float32));
+                disagreeB.Add(pb.ne(aloneB[j]).to_type(ScalarType.Float32));
             }
         }
         suite.Progress.Report(label, 1, 1);
         foreach (var t in aloneA.Concat(aloneB)) t.Dispose();
-        var flat = xi.SelectMany(r => r).ToList();
-        return new XiMap(taskA.Name, taskB.Name, mode, grid, xi, flat.Average(),
-            flat.Count(v => v <= 0.1) / (double)flat.Count);
+        using var scope = NewDisposeScope();
+        var dA = stack(disagreeA);                                                     // [g·g, nA]
+        var dB = stack(disagreeB);
+        foreach (var t in disagreeA.Concat(disagreeB)) t.Dispose();
+        var xi = 0.5 * (dA.mean([1]) + dB.mean([1]));                                  // [g·g]
+        var xiBoot = 0.5 * (dA.matmul(Weights(taskA.Name, (int)dA.shape[1]))
+            + dB.matmul(Weights(taskB.Name, (int)dB.shape[1])));                       // [g·g, B]
+        var values = xi.to_type(ScalarType.Float64).data<double>().ToArray();
+        var mean = new Measured(values.Average(), xiBoot.mean([0]).data<float>().ToArray());
+        var area = new Measured(values.Count(v => v <= Threshold) / (double)values.Length,
+            xiBoot.le(Threshold).to_type(ScalarType.Float32).mean([0]).data<float>().ToArray());
+        var map = Enumerable.Range(0, g).Select(j => values[(j * g)..((j + 1) * g)]).ToArray();
+        return new XiMap(taskA.Name, taskB.Name, pair.Overlapping, mode, init, grid, map, mean, area);
     }
 
-    /// <summary>Mean ξ and disentangled area per pair and mode.</summary>
-    public static Deedle.Frame<int, string> Table(DisentanglementResult result) =>
-        Tables.FromRecords(result.Maps.Select(m => new { Pair = $"{m.TaskA}–{m.TaskB}", Method = m.Mode.Label(),
-            m.MeanXi, DisentangledArea = m.DisentangledFraction }));
+    // [n, B] resampling weights (count of each example in each resample, divided by n): a mean per resample by matmul.
+    static Tensor Weights(string task, int n)
+    {
+        var w = new float[n * Bootstrap.DefaultResamples];
+        for (int r = 0; r < Bootstrap.DefaultResamples; r++)
+            foreach (var i in Bootstrap.Resample($"{task}/Test[..{n}]", n, r))
+                w[i * Bootstrap.DefaultResamples + r] += 1f / n;
+        return tensor(w, [n, Bootstrap.DefaultResamples]);
+    }
 
-    /// <summary>The ξ heat maps of one pair, the three modes side by side (one color scale, [0, 1]).</summary>
+    static int IndexOf(Suite suite, string task)
+    {
+        for (int i = 0; i < suite.Tasks.Count; i++) if (suite.Tasks[i].Name == task) return i;
+        throw new ArgumentException($"ξ pair names task '{task}', which is not one of the edited tasks " +
+            $"({string.Join(", ", suite.Tasks.Select(t => t.Name))}).", nameof(task));
+    }
+
+    /// <summary>Mean ξ and disentangled area (%) of every map, with 95 % intervals.</summary>
+    public static Deedle.Frame<int, string> Table(DisentanglementResult result) =>
+        Tables.FromRecords(result.Maps.Select(m => new
+        {
+            Pair = $"{m.TaskA}–{m.TaskB}" + (m.Overlapping ? " (overlapping)" : ""), Method = m.Mode.Label(),
+            MeanXi = m.MeanXi.Format(1, "F3"), DisentangledAreaPercent = m.Area.Format(),
+        }));
+
+    /// <summary>The three maps (one per mode) of a pair, side by side.</summary>
     public static Plotly.NET.GenericChart Chart(DisentanglementResult result, string taskA, string taskB)
     {
         var maps = result.Maps.Where(m => m.TaskA == taskA && m.TaskB == taskB).ToList();
         if (maps.Count == 0) throw new ArgumentException($"no ξ maps for the pair {taskA}–{taskB}.");
         var charts = maps.Select(m => Figures.Heatmap("", m.Alphas, m.Alphas, m.Xi, "α1", "α2", 0, 1)).ToList();
-        return Figures.Row($"Figures 3/4 — ξ(α1, α2), {taskA} (α1) and {taskB} (α2)", charts,
-            maps.Select(m => $"{m.Mode.Label()} (mean ξ {m.MeanXi:F2})").ToList(), 1200, 440);
+        var from = maps[0].Initialization == Initialization.Random ? ", random θ0" : "";
+        return Figures.Row($"Figures 3/4 — ξ(α1, α2), {taskA} (α1) and {taskB} (α2){from}", charts,
+            maps.Select(m => $"{m.Mode.Label()} (area {100 * m.Area.Value:F0} %)").ToList(), 1200, 440);
     }
 
-    /// <summary>
-    /// Writes the heat maps (one figure per pair, the three modes side by side), the summary table and the section.
-    /// </summary>
+    /// <summary>One figure per pair.</summary>
+    public static FigureSpec[] FigureSpecs(DisentanglementResult result, string stem) =>
+        result.Maps.Select(m => (m.TaskA, m.TaskB)).Distinct()
+            .Select(p => new FigureSpec($"{stem}_{p.TaskA}_{p.TaskB}", Chart(result, p.TaskA, p.TaskB), 1200, 440))
+            .ToArray();
+
+    /// <summary>Writes the maps, their table and the report section.</summary>
     public static ReportSection Report(Suite suite, DisentanglementResult result)
     {
         var stem = ExperimentRegistry.Stem(Experiment.Disentanglement);
-        var figures = result.Maps.Select(m => (m.TaskA, m.TaskB)).Distinct()
-            .Select(p => new FigureSpec($"{stem}_{p.TaskA}_{p.TaskB}", Chart(result, p.TaskA, p.TaskB), 1200,
-                440)).ToArray();
-        string Mean(EditMode mode) => $"{result.Maps.Where(m => m.Mode == mode).Average(m => m.MeanXi):F3}";
-        double std = result.Maps.Where(m => m.Mode == EditMode.Standard).Average(m => m.MeanXi);
-        bool holds = result.Maps.Where(m => m.Mode != EditMode.Standard).GroupBy(m => m.Mode).All(g
-            => g.Average(m => m.MeanXi) < std);
+        var larger = Claims.LinearizedMoreDisentangled(result, SingleTask.Run(suite));
+        var overlap = Claims.OverlappingPairLeastDisentangled(result, SingleTask.Run(suite));
+        string Area(EditMode m) => result.DistinctArea(m).Format();
+        var overlapping = result.Maps.FirstOrDefault(m => m.Overlapping);
         return suite.Publish(Experiment.Disentanglement, Table(result),
             $"ξ on a {result.Maps[0].Alphas.Count}×{result.Maps[0].Alphas.Count} grid over [−3, 3]²: half the sum " +
             $"over the two tasks of the fraction of test examples (first {result.ExamplesPerTask} of each task) " +
-            $"whose prediction under the edited model θ0 + α1τ1 + α2τ2 differs from the prediction with the task's " +
-            $"own vector alone; " +
-            "each task uses its own head. 'Disentangled area' is the fraction of the grid with ξ ≤ 0.1.",
-            $"Mean ξ over the grid: non-linear FT {Mean(EditMode.Standard)}, post-hoc {Mean(EditMode.PostHoc)}, " +
-            $"linear FT {Mean(EditMode.Linear)}. The paper's claim that ξ is smaller for post-hoc and linear models " +
-            $"{(holds ? "holds here" : "does not hold here")}.",
-            figures);
+            "whose prediction under the edited model θ0 + α1τ1 + α2τ2 differs from the prediction with the task's " +
+            $"own vector alone; each task uses its own head. Disentangled area: the fraction of the grid with ξ ≤ " +
+            $"{result.Threshold}. " + (overlapping is null ? "" : $"{overlapping.TaskA}–{overlapping.TaskB} share an " +
+            "input domain on purpose (the negative control). ") + "Brackets: 95 % bootstrap intervals over the " +
+            "examples.",
+            $"Disentangled area over the distinct-domain pairs: non-linear FT {Area(EditMode.Standard)} %, post-hoc " +
+            $"{Area(EditMode.PostHoc)} %, linear FT {Area(EditMode.Linear)} %. Larger for post-hoc and linear than " +
+            $"non-linear: {larger.Verdict.Text()}; the overlapping pair is the least disentangled: " +
+            $"{overlap.Verdict.Text()}.",
+            FigureSpecs(result, stem));
     }
 }

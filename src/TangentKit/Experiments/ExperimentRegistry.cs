@@ -25,6 +25,8 @@ public enum Experiment
     Similarity,
     /// <summary>Per-task α what-if (beyond the paper).</summary>
     PerTaskAlpha,
+    /// <summary>Every claim's verdict, from the other results (summary.json).</summary>
+    Verdicts,
 }
 
 /// <summary>
@@ -44,7 +46,14 @@ public enum Experiment
 /// <param name="RunAndReport">Computes (or reads) its result and writes its files and report section.</param>
 public sealed record ExperimentInfo(Experiment Id, string Verb, string Stem, string Title, string Summary,
     string Notebook,
-    IReadOnlyList<Experiment> Needs, Func<Suite, ReportSection> RunAndReport);
+    IReadOnlyList<Experiment> Needs, Func<Suite, ReportSection> RunAndReport)
+{
+    /// <summary>
+    /// True for an experiment computed from the others' files every time (nothing of its own is cached): it is
+    /// redrawn whenever everything it needs is stored.
+    /// </summary>
+    public bool Derived { get; init; }
+}
 
 /// <summary>The registry of every experiment, in report order.</summary>
 public static class ExperimentRegistry
@@ -96,6 +105,12 @@ public static class ExperimentRegistry
             "Per-task α what-if (exact, via the affine shortcut).",
             "notebooks/09-what-if.ipynb", [Experiment.SingleTask, Experiment.Addition],
             s => PerTaskAlpha.Report(s, PerTaskAlpha.Run(s))),
+        new(Experiment.Verdicts, "verdicts", "summary", "Verdicts — the paper's claims, tested",
+            "Every claim's verdict with its numbers and 95 % intervals (also summary.json).",
+            "notebooks/00-quickstart.ipynb",
+            [Experiment.SingleTask, Experiment.Addition, Experiment.Negation, Experiment.Disentanglement,
+             Experiment.Ntk, Experiment.RandomInit],
+            s => ClaimReport.Report(s, ClaimReport.Run(s))) { Derived = true },
     ];
 
     /// <summary>The record of <paramref name="experiment"/>.</summary>

@@ -1,4 +1,5 @@
 using TangentKit.Data;
+using TangentKit.Models;
 using TangentKit.Training;
 
 namespace TangentKit.Experiments;
@@ -27,8 +28,11 @@ public sealed record Preset
     /// <summary>Fine-tuning budget and optimizer (mode and seed are set per run).</summary>
     public required FineTuneOptions FineTune { get; init; }
 
-    /// <summary>How the frozen heads are fitted.</summary>
-    public ProbeOptions Probe { get; init; } = new();
+    /// <summary>Logit scale of the prototype heads (CLIP's 100).</summary>
+    public double HeadLogitScale { get; init; } = PrototypeHead.ClipLogitScale;
+
+    /// <summary>Training images per edited task on which a random θ0's batch-norm statistics are computed.</summary>
+    public int BatchNormImagesPerTask { get; init; } = 256;
 
     /// <summary>Points per axis of the ξ(α1, α2) maps on [−3, 3]².</summary>
     public int DisentanglementGrid { get; init; } = 21;
@@ -46,16 +50,23 @@ public sealed record Preset
     public long Seed { get; init; }
 
     /// <summary>
+    /// Offset of the fine-tuning seed (batch order, augmentation) from <see cref="Seed"/>: <c>--seeds N</c> repeats
+    /// fine-tuning with 0 … N − 1 while data, θ0 and heads stay the same.
+    /// </summary>
+    public long TrainingSeed { get; init; }
+
+    /// <summary>
     /// The offline default: ImageNet ResNet-18 at 32 px, four tasks + a control task, 100 steps per fine-tuning.
     /// </summary>
     public static Preset Mini { get; } = new()
     {
         Name = "mini",
         UsesRealData = true,
-        Sizes = new SplitSizes(900, 300, 500),
-        DisentanglementExamples = 100,
-        FineTune = new FineTuneOptions { Steps = 100, BatchSize = 32, LearningRate = 1e-4, WarmupSteps = 10,
-            CheckpointEvery = 25 },
+        Sizes = new SplitSizes(850, 250, 500, SupportPerClass: 16),
+        DisentanglementGrid = 13,
+        DisentanglementExamples = 64,
+        FineTune = new FineTuneOptions { Steps = 100, BatchSize = 32, LearningRate = 3e-4, WarmupSteps = 25,
+            CheckpointEvery = 25, EvaluateEvery = 25, CropScaleMin = 0.9 },
     };
 
     /// <summary>Generated data and a small ResNet: the whole pipeline in seconds.</summary>
@@ -64,9 +75,8 @@ public sealed record Preset
         Name = "tiny",
         UsesRealData = false,
         Sizes = new SplitSizes(64, 32, 48),
-        FineTune = new FineTuneOptions { Steps = 12, BatchSize = 16, LearningRate = 3e-3, WarmupSteps = 2,
-            CheckpointEvery = 4 },
-        Probe = new ProbeOptions(Steps: 100),
+        FineTune = new FineTuneOptions { Steps = 12, BatchSize = 16, LearningRate = 3e-3, WarmupSteps = 3,
+            CheckpointEvery = 4, EvaluateEvery = 4, CropScaleMin = 0.9 },
         DisentanglementGrid = 7,
         DisentanglementExamples = 16,
         NtkExamplesPerTask = 8,

@@ -29,9 +29,31 @@ public static class Reproduction
             $"invocation took {clock.Elapsed.TotalMinutes:F1} min (cached steps are read back).");
     }
 
+    /// <summary>
+    /// <see cref="Run(Suite, IReadOnlyCollection{Experiment}?)"/> with <paramref name="seeds"/> fine-tuning seeds: seeds
+    /// 1 … N − 1 first, each a full reproduction in <c>seeds/train&lt;k&gt;</c> under the suite's folder on the same
+    /// data, then seed 0 in the suite's folder, whose summary and verdict table add every seed's verdict and the
+    /// range of every number over the seeds.
+    /// </summary>
+    public static string Run(Suite suite, IReadOnlyCollection<Experiment>? experiments, int seeds)
+    {
+        if (seeds < 1) throw new ArgumentOutOfRangeException(nameof(seeds), seeds, "--seeds must be at least 1.");
+        var folders = new List<string>();
+        for (int k = 1; k < seeds; k++)
+        {
+            var folder = Path.Combine(suite.Results.Directory, "seeds", $"train{k}");
+            suite.Progress.Message($"fine-tuning seed {k} of {seeds - 1} extra: {folder}");
+            using var replica = suite.WithTrainingSeed(k, folder);
+            Run(replica, experiments);
+            folders.Add(folder);
+        }
+        suite.Replicas = folders;
+        return Run(suite, experiments);
+    }
+
     // Its result and those of every experiment it reads are stored under this preset's fingerprint.
     static bool IsStored(Suite suite, ExperimentInfo info) =>
-        suite.Results.IsCurrent(info.Stem) && info.Needs.All(n => IsStored(suite, ExperimentRegistry.Of(n)));
+        (info.Derived || suite.Results.IsCurrent(info.Stem)) && info.Needs.All(n => IsStored(suite, ExperimentRegistry.Of(n)));
 
     /// <summary>
     /// Which experiments have results stored for this suite's preset, with their files and notebooks.
@@ -41,7 +63,7 @@ public static class Reproduction
         {
             Experiment = e.Title,
             e.Verb,
-            Stored = suite.Results.IsCurrent(e.Stem),
+            Stored = e.Derived ? File.Exists(suite.Results.PathOf(Summary.FileName)) : suite.Results.IsCurrent(e.Stem),
             Result = e.Stem + ".json",
             e.Notebook,
         }));

@@ -16,6 +16,7 @@ public sealed class Suite : IDisposable
 {
     readonly Dictionary<Initialization, Backbone> _backbones = [];
     readonly Dictionary<(Initialization, string, FineTuneMode), TaskVector> _vectors = [];
+    readonly Dictionary<(Initialization, string, FineTuneMode), IReadOnlyList<CurvePoint>> _curves = [];
     readonly Dictionary<(Initialization, EditMode), EditedEvaluator> _evaluators = [];
 
     readonly Lazy<SuiteData> _data;
@@ -25,11 +26,31 @@ public sealed class Suite : IDisposable
     /// <paramref name="loadData"/> runs on first use.
     /// </summary>
     public Suite(Preset preset, Func<SuiteData> loadData, string outputDirectory, IExperimentProgress progress)
+        : this(preset, new Lazy<SuiteData>(loadData, LazyThreadSafetyMode.ExecutionAndPublication), outputDirectory,
+            progress, ownsData: true)
     {
-        (Preset, Progress) = (preset, progress);
-        _data = new Lazy<SuiteData>(loadData, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    Suite(Preset preset, Lazy<SuiteData> data, string outputDirectory, IExperimentProgress progress, bool ownsData)
+    {
+        (Preset, Progress, _data, _ownsData) = (preset, progress, data, ownsData);
         Results = new ResultStore(outputDirectory, preset.Name, ResultStore.FingerprintOf(preset));
     }
+
+    readonly bool _ownsData;
+
+    /// <summary>
+    /// A suite on the same data (loaded once, owned by this suite) with another fine-tuning seed, writing under
+    /// <paramref name="outputDirectory"/>: one replica of <c>--seeds N</c>.
+    /// </summary>
+    public Suite WithTrainingSeed(long trainingSeed, string outputDirectory) =>
+        new(Preset with { TrainingSeed = trainingSeed }, _data, outputDirectory, Progress, ownsData: false);
+
+    /// <summary>
+    /// Result folders of the same reproduction with other fine-tuning seeds, whose verdicts the summary adds as seed
+    /// ranges (empty: one seed).
+    /// </summary>
+    public IReadOnlyList<string> Replicas { get; set; } = [];
 
     /// <summary>Opens a suite on the preset's data (fetched and loaded only when an experiment needs them).</summary>
     public static Suite Open(Preset preset, string outputDirectory, IExperimentProgress progress,
@@ -58,10 +79,10 @@ public sealed class Suite : IDisposable
     public Backbone Backbone(Initialization init = Initialization.Pretrained)
     {
         if (_backbones.TryGetValue(init, out var b)) return b;
-        Progress.Message($"{init.ToString().ToLowerInvariant()} backbone: θ0 and one frozen head per task");
+        Progress.Message($"{init.ToString().ToLowerInvariant()} backbone: θ0 and one prototype head per task");
         var theta0 = init == Initialization.Pretrained ? Data.PretrainedTheta0()
-            : Data.Model.Initialize(Preset.Seed + 1000);
-        return _backbones[init] = Experiments.Backbone.Create(init, Data, theta0, Preset.Probe);
+            : Experiments.Backbone.RandomTheta0(Data, Preset.Seed + 1000, Preset.BatchNormImagesPerTask);
+        return _backbones[init] = Experiments.Backbone.Create(init, Data, theta0, Preset.HeadLogitScale);
     }
 
     /// <summary>
@@ -73,13 +94,26 @@ public sealed class Suite : IDisposable
         if (_vectors.TryGetValue(key, out var v)) return v;
         var backbone = Backbone(init);
         var label = $"fine-tune {task.Name} ({mode.ToString().ToLowerInvariant()}, {backbone.Name})";
-        var runDir = Path.Combine(Results.Directory, "runs", $"{backbone.Name}-seed{Preset.Seed}", task.Name,
+        var seeds = Preset.TrainingSeed == 0 ? $"seed{Preset.Seed}" : $"seed{Preset.Seed}-train{Preset.TrainingSeed}";
+        var runDir = Path.Combine(Results.Directory, "runs", $"{backbone.Name}-{seeds}", task.Name,
             mode.ToString().ToLowerInvariant());
         var progress = new SyncProgress(p => Progress.Report(label, p.Step, p.TotalSteps));
         var result = FineTuner.Run(backbone.Model, backbone.Theta0, backbone.Heads[task.Name], task.Train,
-            Preset.FineTune with { Mode = mode, Seed = Preset.Seed }, runDir, progress);
+            Preset.FineTune with { Mode = mode, Seed = Preset.Seed + Preset.TrainingSeed }, runDir, progress,
+            validation: task.Validation);
         if (result.FromCache) Progress.Report(label, 1, 1);
+        _curves[key] = result.ValidationCurve;
         return _vectors[key] = result.TaskVector;
+    }
+
+    /// <summary>
+    /// The validation-accuracy curve of <paramref name="task"/>'s fine-tuning run (fine-tuned first if needed).
+    /// </summary>
+    public IReadOnlyList<CurvePoint> ValidationCurve(ImageTask task, FineTuneMode mode,
+        Initialization init = Initialization.Pretrained)
+    {
+        Vector(task, mode, init);
+        return _curves[(init, task.Name, mode)];
     }
 
     /// <summary>The vectors of every edited task for a mode, in task order.</summary>
@@ -113,7 +147,7 @@ public sealed class Suite : IDisposable
         foreach (var e in _evaluators.Values) e.Dispose();
         foreach (var v in _vectors.Values) v.Dispose();
         foreach (var b in _backbones.Values) b.Dispose();
-        if (_data.IsValueCreated) _data.Value.Dispose();
+        if (_ownsData && _data.IsValueCreated) _data.Value.Dispose();
     }
 
     // Synchronous IProgress (Progress<T> would post to the thread pool and reorder reports).

@@ -6,14 +6,15 @@ namespace TangentKit.Experiments;
 
 /// <summary>
 /// The data and backbone of a preset: the edited tasks, the held-out control task (negation), the network and where its
-/// pre-trained θ0 comes from. Mini: MNIST, Fashion-MNIST, 8×8 digits and font letters, control = textures, θ0 = the
-/// ImageNet ResNet-18. Tiny: three generated tasks, a generated control, a small ResNet whose θ0 is a seeded
+/// pre-trained θ0 comes from. Mini: MNIST, Fashion-MNIST, 8×8 digits, font letters, emoji by Unicode group and
+/// playing-card suits; control = patches of natural photographs; θ0 = the ImageNet ResNet-18. Tiny: three generated tasks, a generated control, a small ResNet whose θ0 is a seeded
 /// initialization.
 /// </summary>
 public sealed class SuiteData : IDisposable
 {
-    SuiteData(ResNet model, IReadOnlyList<ImageTask> tasks, ImageTask control, Func<ParameterSet> pretrained)
-        => (Model, Tasks, Control, _pretrained) = (model, tasks, control, pretrained);
+    SuiteData(ResNet model, IReadOnlyList<ImageTask> tasks, ImageTask control, IReadOnlyList<TaskPair> pairs,
+        Func<ParameterSet> pretrained)
+        => (Model, Tasks, Control, DisentanglementPairs, _pretrained) = (model, tasks, control, pairs, pretrained);
 
     readonly Func<ParameterSet> _pretrained;
 
@@ -25,6 +26,12 @@ public sealed class SuiteData : IDisposable
 
     /// <summary>The held-out control task (never fine-tuned), the analogue of the paper's ImageNet.</summary>
     public ImageTask Control { get; }
+
+    /// <summary>
+    /// The task pairs of the ξ maps and NTK kernels (Figures 3–5): the overlapping pair (one input domain, the negative
+    /// control of disentanglement) first, then pairs of distinct domains.
+    /// </summary>
+    public IReadOnlyList<TaskPair> DisentanglementPairs { get; }
 
     /// <summary>All tasks, edited ones first, control last.</summary>
     public IEnumerable<ImageTask> AllTasks => Tasks.Append(Control);
@@ -40,11 +47,13 @@ public sealed class SuiteData : IDisposable
 
     static SuiteData LoadTiny(Preset preset)
     {
-        var tasks = Enumerable.Range(0,
-            3).Select(i => SyntheticTasks.Make(i, 4, preset.Sizes, preset.ImageSize, preset.Seed)).ToList();
+        // synthetic-2 is drawn on synthetic-0's input domain: the tiny suite's overlapping pair.
+        var tasks = Enumerable.Range(0, 3).Select(i => SyntheticTasks.Make(i, 4, preset.Sizes, preset.ImageSize,
+            preset.Seed, domain: i == 2 ? 0 : null)).ToList();
         var control = SyntheticTasks.Make(3, 4, preset.Sizes, preset.ImageSize, preset.Seed);
         var model = ResNet.Tiny();
-        return new SuiteData(model, tasks, control, () => model.Initialize(preset.Seed + 1));
+        TaskPair[] pairs = [new("synthetic-0", "synthetic-2", Overlapping: true), new("synthetic-0", "synthetic-1")];
+        return new SuiteData(model, tasks, control, pairs, () => model.Initialize(preset.Seed + 1));
     }
 
     static SuiteData LoadMini(Preset preset, string? cache, Action<string>? log)
@@ -66,10 +75,25 @@ public sealed class SuiteData : IDisposable
         var optdigits = ImageTask.FromPool("digits-8x8", digits, Datasets.OptDigits(Fetch("optdigits")), null, sizes,
             seed + 13, size, means);
         var letters = Letters(Fetch, sizes, size, means, seed + 14);
-        var textures = Textures(Fetch("textures"), sizes, size, means, seed + 15);
+        log?.Invoke("rendering the color tasks (emoji, playing cards)");
+        var (emojiPool, emojiTest) = ColorDatasets.EmojiGroups(Fetch("fonts-noto-color-emoji"),
+            Fetch("emoji-datasource-twitter"), RenderPixels, maxPerClass: int.MaxValue, seed + 16);
+        var emoji = ImageTask.FromPool("emoji-groups", ColorDatasets.EmojiGroupClasses, emojiPool, emojiTest, sizes,
+            seed + 16, size, means);
+        var (cardPool, cardTest) = ColorDatasets.CardSuits(Fetch("gnome-cards-data"), Fetch("kdegames-card-data-kf5"),
+            RenderPixels);
+        var cards = ImageTask.FromPool("card-suits", ColorDatasets.CardSuitClasses, cardPool, cardTest, sizes,
+            seed + 17, size, means);
+        var control = PhotoPatches(Fetch("photo-patches"), sizes, size, means, seed + 18);
         var model = ResNet.ResNet18x();
         var onnx = Path.Combine(modelFolder, "ResNet18.onnx");
-        return new SuiteData(model, [mnist, fashion, optdigits, letters], textures,
+        // The overlapping pair (two digit tasks, one input domain) first, then pairs across domains.
+        TaskPair[] pairs =
+        [
+            new("mnist", "digits-8x8", Overlapping: true), new("mnist", "emoji-groups"),
+            new("fashion-mnist", "card-suits"), new("letters", "emoji-groups"),
+        ];
+        return new SuiteData(model, [mnist, fashion, optdigits, letters, emoji, cards], control, pairs,
             () => OnnxResNetImport.Load(onnx, model));
     }
 
@@ -91,16 +115,20 @@ public sealed class SuiteData : IDisposable
             Datasets.Letters(order[..test], sizes.Test, size, seed + 3), sizes, seed, size, means);
     }
 
-    // Texture patches: support, train and validation from the top half of each photograph, test from the bottom half.
-    static ImageTask Textures(string folder, SplitSizes sizes, int size, IReadOnlyList<float> means, long seed)
+    // Emoji and cards are drawn at this size and resized to the preset's resolution like every other task.
+    const int RenderPixels = 64;
+
+    // The control: patches of natural photographs (one class per photo), the analogue of the paper's ImageNet.
+    // Support, train and validation patches come from the top half of each photo, test patches from the bottom half.
+    static ImageTask PhotoPatches(string folder, SplitSizes sizes, int size, IReadOnlyList<float> means, long seed)
     {
-        var files = new[] { "brick.png", "grass.png", "gravel.png" }.Select(f => Path.Combine(folder, f)).ToList();
-        const int downscale = 2, half = 128;
-        int fromTop = sizes.SupportPerClass * files.Count + sizes.Train + sizes.Validation;
-        return ImageTask.FromPool("textures", ["brick", "grass", "gravel"],
-            Datasets.TexturePatches(files, fromTop, size, 0, half, downscale, seed + 1),
-            Datasets.TexturePatches(files, sizes.Test, size, half, 2 * half, downscale, seed + 3), sizes, seed, size,
-            means);
+        var photos = ColorDatasets.Photos;
+        int perClass = sizes.SupportPerClass + (sizes.Train + sizes.Validation + photos.Count - 1) / photos.Count;
+        int testPerClass = (sizes.Test + photos.Count - 1) / photos.Count;
+        var (pool, test) = ColorDatasets.PhotoPatches(folder, photos, perClass, testPerClass, patch: 32,
+            shortSide: 128, seed);
+        var classes = photos.Select(Path.GetFileNameWithoutExtension).Select(n => n!).ToList();
+        return ImageTask.FromPool("photo-patches", classes, pool, test, sizes, seed, size, means);
     }
 
     /// <summary>Frees every split.</summary>

@@ -5,20 +5,34 @@ using TangentKit.Reporting;
 namespace TangentKit.Experiments;
 
 /// <summary>Negation of one task in one mode: chosen α, target and control accuracy on test.</summary>
-public sealed record NegationTaskResult(string Task, double Alpha, double TargetTest, double ControlTest);
+public sealed record NegationTaskResult(string Task, double Alpha, Measured Target, Measured Control)
+{
+    /// <summary>Target test accuracy.</summary>
+    public double TargetTest => Target.Value;
+
+    /// <summary>Control test accuracy.</summary>
+    public double ControlTest => Control.Value;
+}
 
 /// <summary>
 /// One row of Table 2: averages over the negated tasks; <paramref name="Mode"/> is null for θ0 itself.
 /// </summary>
-public sealed record NegationRow(EditMode? Mode, double TargetTest, double ControlTest,
+public sealed record NegationRow(EditMode? Mode, Measured Target, Measured Control,
     IReadOnlyList<NegationTaskResult> PerTask)
 {
     /// <summary>The paper's row label.</summary>
     public string Method => Mode?.Label() ?? "Pre-trained (θ0)";
+
+    /// <summary>Average target test accuracy.</summary>
+    public double TargetTest => Target.Value;
+
+    /// <summary>Average control test accuracy.</summary>
+    public double ControlTest => Control.Value;
 }
 
 /// <summary>Table 2's rows.</summary>
-public sealed record NegationResult(string ControlTask, double ControlFloorFraction, IReadOnlyList<NegationRow> Rows)
+public sealed record NegationResult(string ControlTask, int ControlClasses, double ControlFloorFraction,
+    IReadOnlyList<NegationRow> Rows)
 {
     /// <summary>The row of <paramref name="mode"/>.</summary>
     public NegationRow Of(EditMode mode) => Rows.Single(r => r.Mode == mode);
@@ -46,10 +60,10 @@ public static class TaskNegation
         var zero = suite.Evaluator(EditMode.Standard);
         var none = zero.All(0);
         double controlVal = zero.Accuracy(control, SplitKind.Validation, none);
-        double controlTest = zero.Accuracy(control, SplitKind.Test, none);
-        var pre = tasks.Select(t => new NegationTaskResult(t.Name, 0, zero.Accuracy(t, SplitKind.Test, none),
+        var controlTest = zero.Measure(control, SplitKind.Test, none);
+        var pre = tasks.Select(t => new NegationTaskResult(t.Name, 0, zero.Measure(t, SplitKind.Test, none),
             controlTest)).ToList();
-        var rows = new List<NegationRow> { new(null, pre.Average(p => p.TargetTest), controlTest, pre) };
+        var rows = new List<NegationRow> { new(null, Measured.Mean(pre.Select(p => p.Target)), controlTest, pre) };
         foreach (var mode in EditModes.All)
         {
             var e = suite.Evaluator(mode);
@@ -65,21 +79,20 @@ public static class TaskNegation
                     ControlFloor * controlVal);
                 var at = e.Only(t, -choice.Alpha);
                 perTask.Add(new NegationTaskResult(tasks[t].Name, choice.Alpha,
-                    e.Accuracy(tasks[t], SplitKind.Test, at),
-                    e.Accuracy(control, SplitKind.Test, at)));
+                    e.Measure(tasks[t], SplitKind.Test, at), e.Measure(control, SplitKind.Test, at)));
             }
             suite.Progress.Report(label, 1, 1);
-            rows.Add(new NegationRow(mode, perTask.Average(p => p.TargetTest), perTask.Average(p => p.ControlTest),
-                perTask));
+            rows.Add(new NegationRow(mode, Measured.Mean(perTask.Select(p => p.Target)),
+                Measured.Mean(perTask.Select(p => p.Control)), perTask));
         }
-        return new NegationResult(control.Name, ControlFloor, rows);
+        return new NegationResult(control.Name, control.Classes.Count, ControlFloor, rows);
     });
 
     /// <summary>Table 2: method, target and control test accuracy (%), chosen α per task.</summary>
     public static Deedle.Frame<int, string> Table(NegationResult result) =>
         Tables.FromRecords(result.Rows.Select(r => new
         {
-            r.Method, TargetPercent = 100 * r.TargetTest, ControlPercent = 100 * r.ControlTest,
+            r.Method, TargetPercent = r.Target.Format(), ControlPercent = r.Control.Format(),
             Alphas = string.Join(" ", r.PerTask.Select(p => $"{p.Task}:{p.Alpha:0.##}")),
         }));
 
@@ -90,23 +103,25 @@ public static class TaskNegation
          ($"control accuracy ({result.ControlTask})", result.Rows.Select(r => r.ControlTest).ToList())],
         "test accuracy");
 
-    /// <summary>Writes Table 2 and its report section.</summary>
+    /// <summary>Writes Table 2 (CSV, HTML), its chart and the report section.</summary>
     public static ReportSection Report(Suite suite, NegationResult result)
     {
         var (lin, std, post, pre) = (result.Of(EditMode.Linear), result.Of(EditMode.Standard),
             result.Of(EditMode.PostHoc), result.Pretrained);
+        var claim = Claims.LinearForgetsMost(result, SingleTask.Run(suite));
+        int atEdge = result.Rows.Where(r => r.Mode is not null).Sum(r => r.PerTask.Count(p => p.Alpha == 1));
+        int negated = result.Rows.Where(r => r.Mode is not null).Sum(r => r.PerTask.Count);
         return suite.Publish(Experiment.Negation, Table(result),
             "Each task vector is subtracted on its own, θ0 − α τ_t with α ∈ {0, 0.05, …, 1} minimizing the task's " +
-            "validation " +
-            $"accuracy while the held-out control task ({result.ControlTask}, never fine-tuned; the paper uses " +
-            $"ImageNet) keeps at least {100 * result.ControlFloorFraction:F0} % of its pre-trained validation " +
-            $"accuracy. Test accuracies at the chosen " +
-            "α, averaged over the negated tasks.",
-            $"Target accuracy after negation: linear FT {100 * lin.TargetTest:F1} %, non-linear FT " +
-            $"{100 * std.TargetTest:F1} %, post-hoc {100 * post.TargetTest:F1} % (pre-trained " +
-            $"{100 * pre.TargetTest:F1} %); control stays at {100 * lin.ControlTest:F1} / {100 * std.ControlTest:F1} " +
-            $"/ {100 * post.ControlTest:F1} % (pre-trained {100 * pre.ControlTest:F1} %). The paper finds linear FT " +
-            $"forgets the target most: {(lin.TargetTest < std.TargetTest ? "holds here" : "does not hold here")}.",
+            $"validation accuracy while the held-out control task ({result.ControlTask}, never fine-tuned; the paper " +
+            $"uses ImageNet) keeps at least {100 * result.ControlFloorFraction:F0} % of its pre-trained validation " +
+            "accuracy. Test accuracies at the chosen α, averaged over the negated tasks, with 95 % bootstrap " +
+            "intervals over test examples.",
+            $"Target accuracy after negation: linear FT {lin.Target.Format()} %, non-linear FT {std.Target.Format()} " +
+            $"%, post-hoc {post.Target.Format()} % (pre-trained {pre.Target.Format()} %); control " +
+            $"{lin.Control.Format()} / {std.Control.Format()} / {post.Control.Format()} % (pre-trained " +
+            $"{pre.Control.Format()} %). {atEdge} of {negated} chosen α sit at the grid's edge α = 1. Linear FT " +
+            $"forgets the target most: {claim.Verdict.Text()}.",
             new FigureSpec(ExperimentRegistry.Stem(Experiment.Negation), Chart(result), 760, 440));
     }
 }

@@ -115,6 +115,22 @@ public static class EmpiricalNtk
         return (2 * energyOnA.narrow(0, 0, top) - 1).abs().mean().ToDouble();
     }
 
+    /// <summary>
+    /// The localization of eigenvectors that know nothing of the tasks: E|2E_A − 1| for a uniformly random unit vector
+    /// of <paramref name="count"/> entries with A its first <paramref name="n"/> (Monte Carlo, seeded). Eigenvectors
+    /// of a kernel whose sample order is arbitrary score this on average.
+    /// </summary>
+    public static double ChanceLocalization(int n, int count, int samples = 20_000, ulong seed = 1)
+    {
+        CheckSplit(n, count);
+        if (samples < 1) throw new ArgumentOutOfRangeException(nameof(samples), samples, "samples must be positive.");
+        using var scope = NewDisposeScope();
+        var g = new Generator(seed);
+        var z = randn([samples, count], dtype: ScalarType.Float64, generator: g).square();
+        var energyA = z.narrow(1, 0, n).sum([1]) / z.sum([1]);
+        return (2 * energyA - 1).abs().mean().ToDouble();
+    }
+
     /// <summary>Cross-task alignment ‖K_AB‖ / √(‖K_AA‖ ‖K_BB‖) (Frobenius), A the first n samples and B the rest:
     /// 0 when the two tasks' kernel blocks are decoupled.</summary>
     public static double CrossAlignment(Tensor k, int n)

@@ -53,7 +53,7 @@ public sealed class TinyPipelineTests(TinyReproductionFixture tiny) : IClassFixt
             Assert.True(File.Exists(Path.Combine(RepositoryPaths.Root, e.Notebook)),
                 $"{e.Id}: notebook {e.Notebook} is missing");
             using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(tiny.Folder, e.Stem + ".json")));
-            Assert.Equal("tiny", doc.RootElement.GetProperty("Preset").GetString());
+            Assert.Equal("tiny", doc.RootElement.GetProperty(e.Derived ? "preset" : "Preset").GetString());
         }
         Assert.Equal(ExperimentRegistry.All.Count, ExperimentRegistry.All.Select(e => e.Stem).Distinct().Count());
         Assert.Equal(ExperimentRegistry.All.Count, ExperimentRegistry.All.Select(e => e.Verb).Distinct().Count());
@@ -144,6 +144,63 @@ public sealed class TinyPipelineTests(TinyReproductionFixture tiny) : IClassFixt
     }
 
     [Fact]
+    public void Summary_json_carries_the_tasks_control_accuracies_gate_and_a_verdict_for_every_claim()
+    {
+        var summary = Summary.Read(Path.Combine(tiny.Folder, Summary.FileName));
+        using var raw = JsonDocument.Parse(File.ReadAllText(Path.Combine(tiny.Folder, Summary.FileName)));
+        foreach (var key in new[] { "tasks", "control", "zero_shot_accuracy", "fine_tuned_accuracy", "discriminating",
+                     "claims" })
+            Assert.True(raw.RootElement.TryGetProperty(key, out _), $"summary.json lacks '{key}'");
+        Assert.True(raw.RootElement.GetProperty("tasks")[0].GetProperty("colour").GetBoolean());
+        Assert.Equal(Suite.Tasks.Select(t => t.Name), summary.Tasks.Select(t => t.Name));
+
+        // Independent oracle: θ0 and θ0 + τ evaluated directly through the network and the prototype heads.
+        var backbone = Suite.Backbone();
+        var encoder = backbone.Model.Encoder(backbone.Theta0);
+        var zeroShot = Suite.Tasks.Select(t => Accuracy.Top1(encoder, backbone.Heads[t.Name], t.Test)).ToList();
+        Assert.Equal(zeroShot.Average(), summary.ZeroShotAccuracy, 12);
+        var control = Suite.Data.Control;
+        Assert.Equal((control.Name, control.Classes.Count), (summary.Control.Name, summary.Control.Classes));
+        Assert.Equal(Accuracy.Top1(encoder, backbone.Heads[control.Name], control.Test),
+            summary.Control.Theta0Accuracy, 12);
+        var vectors = Suite.Vectors(FineTuneMode.Standard);
+        double standard = Suite.Tasks.Select((t, i) =>
+        {
+            using var theta = vectors[i].ApplyTo(backbone.Theta0);
+            return Accuracy.Top1(backbone.Model.Encoder(theta), backbone.Heads[t.Name], t.Test);
+        }).Average();
+        Assert.Equal(standard, summary.FineTunedAccuracy["standard"], 12);
+        bool gate = standard - zeroShot.Average() >= SingleTask.GateGain
+            && summary.FineTunedAccuracy["linear"] - zeroShot.Average() >= SingleTask.GateGain;
+        Assert.Equal(gate, summary.Discriminating);
+
+        string[] allowed = ["holds", "does not hold", "inconclusive", "not discriminating"];
+        Assert.Equal(9, summary.Claims.Select(c => c.Id).Distinct().Count());
+        foreach (var claim in summary.Claims)
+        {
+            Assert.Contains(claim.Verdict, allowed);
+            Assert.NotEmpty(claim.Numbers);
+            if (!summary.Discriminating) Assert.Equal("not discriminating", claim.Verdict);
+            foreach (var (name, n) in claim.Numbers)
+                Assert.True(n.Low <= n.Value + 1e-6 && n.Value <= n.High + 1e-6 || double.IsNaN(n.Value),
+                    $"{claim.Id}.{name}: {n} is outside its own interval");
+        }
+    }
+
+    [Fact]
+    public void The_random_theta0_is_a_normalized_network_with_prototype_heads_of_its_own()
+    {
+        var random = Suite.Backbone(Initialization.Random);
+        var pretrained = Suite.Backbone(Initialization.Pretrained);
+        Assert.False(random.Theta0["bn1.running_var"].allclose(ones_like(random.Theta0["bn1.running_var"])));
+        // Its heads are prototypes of its own features: unit rows times the logit scale, different from θ0's.
+        var task = Suite.Tasks[0].Name;
+        var norms = random.Heads[task].Weight.norm(1);
+        Assert.True(norms.allclose(full_like(norms, Suite.Preset.HeadLogitScale), rtol: 1e-5));
+        Assert.False(random.Heads[task].Weight.allclose(pretrained.Heads[task].Weight));
+    }
+
+    [Fact]
     public void Linearized_model_at_theta0_scores_the_zero_shot_accuracy_of_the_network()
     {
         var single = SingleTask.Run(Suite);
@@ -184,7 +241,7 @@ public sealed class TinyPipelineTests(TinyReproductionFixture tiny) : IClassFixt
         Assert.Single(Regex.Matches(index, $"<script src=\"{Regex.Escape(Figures.PlotlyJsFile)}\">"));
         int embedded = Regex.Matches(index, "Plotly\\.newPlot").Count;
         int published = Suite.Results.Sections.Sum(s => s.Figures.Count);
-        Assert.True(published >= ExperimentRegistry.All.Count - 1, $"only {published} figures published");
+        Assert.True(published >= ExperimentRegistry.All.Count - 2, $"only {published} figures published");
         Assert.Equal(published, embedded);                  // every figure drawn in the index
         Assert.Equal(published, figures);                   // and linked as its own page
         foreach (var section in Suite.Results.Sections)

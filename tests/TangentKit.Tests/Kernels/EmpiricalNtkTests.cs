@@ -141,4 +141,13 @@ public class EmpiricalNtkTests(ITestOutputHelper output)
         var top = Assert.Throws<ArgumentOutOfRangeException>(() => EmpiricalNtk.Localization(ones(3), 4));
         Assert.Contains("M = 3", top.Message);
     }
+
+    [Fact]
+    public void Chance_localization_of_two_samples_is_two_over_pi()
+    {
+        // A random unit vector in R² is (cos θ, sin θ), θ uniform: E_A = cos²θ, |2E_A − 1| = |cos 2θ|, mean 2/π.
+        Assert.Equal(2 / Math.PI, EmpiricalNtk.ChanceLocalization(1, 2, samples: 200_000), 2);
+        // Larger kernels are less localized by chance: E_A ~ Beta(n/2, n/2), so |2E_A − 1| shrinks like 1/√(2n).
+        Assert.True(EmpiricalNtk.ChanceLocalization(32, 64) < 0.2);
+    }
 }
