@@ -22,7 +22,7 @@ public sealed class ImageTask(string name, IReadOnlyList<string> classes, Labele
     /// <summary>True when the images are in color (false: gray replicated to three channels).</summary>
     public bool IsColor { get; init; }
 
-    /// <summary>k images per class from which the frozen head is built (the analogue of the paper's class texts).</summary>
+    /// <summary>k images per class from which the frozen head is built (the analogue of the class texts).</summary>
     public LabeledData Support { get; } = support;
 
     /// <summary>Fine-tuning split.</summary>

@@ -59,10 +59,12 @@ public sealed class EditedEvaluator : IDisposable
             return cat(data.Batches(256).Select(b => head.Logits(encoder(b.Inputs))).ToList(),
                 0).MoveToOuterDisposeScope();
         }
+        using var s = NewDisposeScope();
+        if (limit > 0 && _caches.TryGetValue((task.Name, split, 0), out var whole))       // a slice of the whole split
+            return head.Logits(whole.Features(alphas).narrow(0, 0, data.Count)).MoveToOuterDisposeScope();
         var key = (task.Name, split, limit);
         if (!_caches.TryGetValue(key, out var cache))
             _caches[key] = cache = AffineFeatureCache.Build(_linearized, data, _vectors);
-        using var s = NewDisposeScope();
         return head.Logits(cache.Features(alphas)).MoveToOuterDisposeScope();
     }
 

@@ -62,7 +62,8 @@ public sealed record Measured(double Value, float[] Replicates)
     {
         int n = values[0].Replicates.Length;
         if (values.Any(v => v.Replicates.Length != n))
-            throw new ArgumentException("measurements with different numbers of bootstrap replicates cannot be paired.");
+            throw new ArgumentException(
+                "measurements with different numbers of bootstrap replicates cannot be paired.");
         return n;
     }
 }

@@ -9,7 +9,7 @@ public enum Verdict
     DoesNotHold,
     /// <summary>The 95 % interval of some part contains 0 (and no part contradicts the claim).</summary>
     Inconclusive,
-    /// <summary>The set-up failed its gate (fine-tuning gains too little over zero-shot), so no claim is tested.</summary>
+    /// <summary>The set-up failed its gate (fine-tuning gains too little over zero-shot): no claim is tested.</summary>
     NotDiscriminating,
 }
 
@@ -33,7 +33,8 @@ public static class Verdicts
     {
         if (!discriminating) return Verdict.NotDiscriminating;
         var parts = differences.Select(Positive).ToList();
-        if (parts.Count == 0) throw new ArgumentException("a claim needs at least one difference.", nameof(differences));
+        if (parts.Count == 0)
+            throw new ArgumentException("a claim needs at least one difference.", nameof(differences));
         if (parts.Contains(Verdict.DoesNotHold)) return Verdict.DoesNotHold;
         return parts.All(p => p == Verdict.Holds) ? Verdict.Holds : Verdict.Inconclusive;
     }

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 
 namespace TangentKit.Experiments;
 
-/// <summary>A pair of edited tasks whose ξ map is drawn; <paramref name="Overlapping"/> marks the negative control.</summary>
+/// <summary>Two edited tasks whose ξ map is drawn; <paramref name="Overlapping"/> marks the negative control.</summary>
 public sealed record TaskPair(string TaskA, string TaskB, bool Overlapping = false);
 
 /// <summary>
@@ -45,14 +45,18 @@ public static class Disentanglement
         => suite.Results.GetOrCompute(ExperimentRegistry.Stem(Experiment.Disentanglement),
             () => Measure(suite, Initialization.Pretrained));
 
-    /// <summary>Every map from <paramref name="init"/>'s θ0 (not cached on its own).</summary>
-    public static DisentanglementResult Measure(Suite suite, Initialization init)
+    /// <summary>
+    /// Every map from <paramref name="init"/>'s θ0 (not cached on its own); <paramref name="overlapping"/> false skips
+    /// the overlapping pair; <paramref name="modes"/> defaults to all three.
+    /// </summary>
+    public static DisentanglementResult Measure(Suite suite, Initialization init, bool overlapping = true,
+        IReadOnlyList<EditMode>? modes = null)
     {
         var grid = AlphaSearch.Grid(-3, 3, suite.Preset.DisentanglementGrid);
         int n = suite.Preset.DisentanglementExamples;
         var maps = new List<XiMap>();
-        foreach (var pair in Pairs(suite))
-            foreach (var mode in EditModes.All)
+        foreach (var pair in Pairs(suite).Where(p => overlapping || !p.Overlapping))
+            foreach (var mode in modes ?? EditModes.All)
                 maps.Add(Map(suite, mode, init, pair, grid, n));
         return new DisentanglementResult(n, Threshold, maps);
     }

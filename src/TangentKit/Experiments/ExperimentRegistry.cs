@@ -107,7 +107,7 @@ public static class ExperimentRegistry
             s => PerTaskAlpha.Report(s, PerTaskAlpha.Run(s))),
         new(Experiment.Verdicts, "verdicts", "summary", "Verdicts — the paper's claims, tested",
             "Every claim's verdict with its numbers and 95 % intervals (also summary.json).",
-            "notebooks/00-quickstart.ipynb",
+            "notebooks/10-verdicts.ipynb",
             [Experiment.SingleTask, Experiment.Addition, Experiment.Negation, Experiment.Disentanglement,
              Experiment.Ntk, Experiment.RandomInit],
             s => ClaimReport.Report(s, ClaimReport.Run(s))) { Derived = true },

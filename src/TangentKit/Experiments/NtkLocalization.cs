@@ -106,8 +106,9 @@ public static class NtkLocalization
             .Select(s => $"{s.TaskA}–{s.TaskB} {s.CrossAlignment:F2}"));
         return suite.Publish(Experiment.Ntk, Table(result),
             $"Empirical NTK of the encoder at θ0 on {result.ExamplesPerTask} test samples of each task of a pair. " +
-            "Choices: scalar output s(x) = r·f(x) with a fixed random unit vector r; exact kernel by one backward and " +
-            "one JVP pass per sample; eigenvectors of the sample kernel as eigenfunctions; local energy E_A = squared " +
+            "Choices: scalar output s(x) = r·f(x) with a fixed random unit vector r; exact kernel by one backward " +
+            "and one JVP pass per sample; eigenvectors of the sample kernel as eigenfunctions; local energy E_A = " +
+            "squared " +
             "eigenvector mass on task A's samples. Localization = mean |2E_A − 1| over the top " +
             $"{result.TopEigenvectors} eigenfunctions (1 = each lives on one task); its chance level, for random " +
             $"unit vectors of the same size, is {result.ChanceLocalization:F3}. Brackets: 95 % bootstrap intervals " +

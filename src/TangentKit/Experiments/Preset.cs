@@ -62,9 +62,10 @@ public sealed record Preset
     {
         Name = "mini",
         UsesRealData = true,
-        Sizes = new SplitSizes(850, 250, 500, SupportPerClass: 16),
-        DisentanglementGrid = 13,
-        DisentanglementExamples = 64,
+        Sizes = new SplitSizes(850, 200, 400, SupportPerClass: 16),
+        DisentanglementGrid = 11,
+        DisentanglementExamples = 48,
+        NtkExamplesPerTask = 16,
         FineTune = new FineTuneOptions { Steps = 100, BatchSize = 32, LearningRate = 3e-4, WarmupSteps = 25,
             CheckpointEvery = 25, EvaluateEvery = 25, CropScaleMin = 0.9 },
     };

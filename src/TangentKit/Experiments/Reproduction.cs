@@ -30,7 +30,7 @@ public static class Reproduction
     }
 
     /// <summary>
-    /// <see cref="Run(Suite, IReadOnlyCollection{Experiment}?)"/> with <paramref name="seeds"/> fine-tuning seeds: seeds
+    /// <see cref="Run(Suite, IReadOnlyCollection{Experiment}?)"/> with <paramref name="seeds"/> fine-tuning seeds:
     /// 1 … N − 1 first, each a full reproduction in <c>seeds/train&lt;k&gt;</c> under the suite's folder on the same
     /// data, then seed 0 in the suite's folder, whose summary and verdict table add every seed's verdict and the
     /// range of every number over the seeds.
@@ -53,7 +53,8 @@ public static class Reproduction
 
     // Its result and those of every experiment it reads are stored under this preset's fingerprint.
     static bool IsStored(Suite suite, ExperimentInfo info) =>
-        (info.Derived || suite.Results.IsCurrent(info.Stem)) && info.Needs.All(n => IsStored(suite, ExperimentRegistry.Of(n)));
+        (info.Derived || suite.Results.IsCurrent(info.Stem))
+        && info.Needs.All(n => IsStored(suite, ExperimentRegistry.Of(n)));
 
     /// <summary>
     /// Which experiments have results stored for this suite's preset, with their files and notebooks.

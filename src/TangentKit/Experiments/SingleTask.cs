@@ -7,11 +7,11 @@ namespace TangentKit.Experiments;
 
 /// <summary>
 /// Single-task accuracies of one task: θ0 (zero-shot head) and θ0 + τ_t in each mode; validation as numbers, test
-/// with bootstrap replicates.
+/// with bootstrap replicates. Post-hoc is null (validation NaN) where it was not evaluated (the random-init arm).
 /// </summary>
-public sealed record SingleTaskRow(string Task, int Classes, bool IsColor, double ZeroShotValidation, double StandardValidation,
-    double PostHocValidation, double LinearValidation, Measured ZeroShot, Measured Standard, Measured PostHoc,
-    Measured Linear)
+public sealed record SingleTaskRow(string Task, int Classes, bool IsColor, double ZeroShotValidation,
+    double StandardValidation, double PostHocValidation, double LinearValidation, Measured ZeroShot,
+    Measured Standard, Measured? PostHoc, Measured Linear)
 {
     /// <summary>Test accuracy of θ0 with the task's prototype head.</summary>
     public double ZeroShotTest => ZeroShot.Value;
@@ -20,7 +20,7 @@ public sealed record SingleTaskRow(string Task, int Classes, bool IsColor, doubl
     public double StandardTest => Standard.Value;
 
     /// <summary>Test accuracy of the post-hoc linearization at the non-linear τ.</summary>
-    public double PostHocTest => PostHoc.Value;
+    public double PostHocTest => PostHoc?.Value ?? double.NaN;
 
     /// <summary>Test accuracy after linearized fine-tuning.</summary>
     public double LinearTest => Linear.Value;
@@ -39,7 +39,7 @@ public sealed record SingleTaskRow(string Task, int Classes, bool IsColor, doubl
     public Measured Test(EditMode mode) => mode switch
     {
         EditMode.Standard => Standard,
-        EditMode.PostHoc => PostHoc,
+        EditMode.PostHoc => PostHoc ?? throw new InvalidOperationException($"{Task}: post-hoc was not evaluated."),
         _ => Linear,
     };
 }
@@ -84,8 +84,11 @@ public static class SingleTask
         suite.Results.GetOrCompute(ExperimentRegistry.Stem(Experiment.SingleTask),
             () => Measure(suite, Initialization.Pretrained));
 
-    /// <summary>Measures the single-task accuracies from <paramref name="init"/>'s θ0 (not cached on its own).</summary>
-    public static SingleTaskResult Measure(Suite suite, Initialization init)
+    /// <summary>
+    /// Measures the single-task accuracies from <paramref name="init"/>'s θ0 (not cached alone); <paramref
+    /// name="postHoc"/> false skips the post-hoc linearization.
+    /// </summary>
+    public static SingleTaskResult Measure(Suite suite, Initialization init, bool postHoc = true)
     {
         var rows = new List<SingleTaskRow>();
         string label = $"single-task accuracy ({init.ToString().ToLowerInvariant()})";
@@ -105,8 +108,8 @@ public static class SingleTask
                 return e.Measure(task, SplitKind.Test, e.Only(t, alpha));
             }
             rows.Add(new SingleTaskRow(task.Name, task.Classes.Count, task.IsColor, Val(EditMode.Standard, 0),
-                Val(EditMode.Standard, 1), Val(EditMode.PostHoc, 1), Val(EditMode.Linear, 1),
-                Test(EditMode.Standard, 0), Test(EditMode.Standard, 1), Test(EditMode.PostHoc, 1),
+                Val(EditMode.Standard, 1), postHoc ? Val(EditMode.PostHoc, 1) : double.NaN, Val(EditMode.Linear, 1),
+                Test(EditMode.Standard, 0), Test(EditMode.Standard, 1), postHoc ? Test(EditMode.PostHoc, 1) : null,
                 Test(EditMode.Linear, 1)));
         }
         suite.Progress.Report(label, 1, 1);
@@ -120,11 +123,12 @@ public static class SingleTask
         Tables.FromRecords(result.Rows.Select(r => new
         {
             r.Task, r.Classes, ZeroShot = r.ZeroShot.Format(), NonLinearFT = r.Standard.Format(),
-            PostHoc = r.PostHoc.Format(), LinearFT = r.Linear.Format(),
+            PostHoc = r.PostHoc?.Format() ?? "", LinearFT = r.Linear.Format(),
         }).Append(new
         {
             Task = "average", Classes = 0, ZeroShot = result.ZeroShot.Format(),
-            NonLinearFT = result.Average(EditMode.Standard).Format(), PostHoc = result.Average(EditMode.PostHoc).Format(),
+            NonLinearFT = result.Average(EditMode.Standard).Format(),
+            PostHoc = result.Rows.All(r => r.PostHoc is not null) ? result.Average(EditMode.PostHoc).Format() : "",
             LinearFT = result.Average(EditMode.Linear).Format(),
         }));
 
@@ -172,7 +176,7 @@ public static class SingleTask
             "its prototype head (zero-shot) for reference. Brackets: 95 % bootstrap intervals over test examples.",
             $"{GateSentence(result)} Post-hoc linearization is below non-linear fine-tuning on {lower} of " +
             $"{rows.Count} tasks (mean difference " +
-            $"{Measured.Mean(rows.Select(r => r.Standard - r.PostHoc)).Format()} points); post-hoc below non-linear " +
+            $"{Measured.Mean(rows.Select(r => r.Standard - r.PostHoc!)).Format()} points); post-hoc below non-linear " +
             $"on every task: {claim.Verdict.Text()}.",
             [new FigureSpec(stem, Chart(result), 760, 440),
              .. result.Curves.Any(c => c.Points.Count > 0)

@@ -7,7 +7,8 @@ namespace TangentKit.Experiments;
 /// <summary>
 /// The data and backbone of a preset: the edited tasks, the held-out control task (negation), the network and where its
 /// pre-trained θ0 comes from. Mini: MNIST, Fashion-MNIST, 8×8 digits, font letters, emoji by Unicode group and
-/// playing-card suits; control = patches of natural photographs; θ0 = the ImageNet ResNet-18. Tiny: three generated tasks, a generated control, a small ResNet whose θ0 is a seeded
+/// playing-card suits; control = patches of natural photographs; θ0 = the ImageNet ResNet-18. Tiny: three generated
+/// tasks (two on one input domain), a generated control, a small ResNet whose θ0 is a seeded
 /// initialization.
 /// </summary>
 public sealed class SuiteData : IDisposable

@@ -93,7 +93,8 @@ public static class ClaimReport
             modes.ToDictionary(kv => kv.Key, kv => Interval(kv.Value)), SingleTask.GateGain, single.Discriminating,
             ClaimsOf(suite).Select(c => new SummaryClaim(c.Id, c.Statement, c.Verdict.Text(), c.Numbers)).ToList());
         if (suite.Replicas.Count > 0) summary = WithSeeds(summary, suite.Replicas);
-        AtomicFile.WriteAllText(suite.Results.PathOf(Summary.FileName), JsonSerializer.Serialize(summary, Summary.Json));
+        AtomicFile.WriteAllText(suite.Results.PathOf(Summary.FileName),
+            JsonSerializer.Serialize(summary, Summary.Json));
         return summary;
     }
 
@@ -136,9 +137,11 @@ public static class ClaimReport
         var single = SingleTask.Run(suite);
         return suite.Publish(Experiment.Verdicts, Table(summary),
             "Each claim of the paper is tested as one or more paired differences the paper says are positive " +
-            "(e.g. linear FT minus non-linear FT). A claim holds when every difference's 95 % bootstrap interval lies " +
+            "(e.g. linear FT minus non-linear FT). A claim holds when every difference's 95 % bootstrap interval " +
+            "lies " +
             "above 0, does not hold when one lies below 0, and is inconclusive otherwise; every verdict reads \"not " +
-            $"discriminating\" when fine-tuning gains less than {100 * SingleTask.GateGain:F0} points over zero-shot. " +
+            $"discriminating\" when fine-tuning gains less than {100 * SingleTask.GateGain:F0} points over " +
+            "zero-shot. " +
             $"Numbers are fractions (accuracy 0.5 = 50 %); the same verdicts are in {Summary.FileName}.",
             $"{SingleTask.GateSentence(single)} Of {summary.Claims.Count} claims: {string.Join(", ", counts)}." +
             (summary.Seeds > 1

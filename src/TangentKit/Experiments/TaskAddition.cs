@@ -63,14 +63,15 @@ public static class TaskAddition
     /// Runs the Table 1 protocol from <paramref name="init"/>'s θ0 with its single-task accuracies (not cached on its
     /// own).
     /// </summary>
-    public static AdditionResult Measure(Suite suite, Initialization init, SingleTaskResult single)
+    public static AdditionResult Measure(Suite suite, Initialization init, SingleTaskResult single,
+        IReadOnlyList<EditMode>? modes = null)
     {
         var tasks = suite.Tasks;
         var rows = new List<AdditionRow>();
         var curves = new Dictionary<EditMode, IReadOnlyList<AlphaPoint>>();
         var zeroShot = single.Rows.Select(r => r.ZeroShot).ToList();
         rows.Add(new AdditionRow(init, null, 0, Measured.Mean(zeroShot), null, null, zeroShot));
-        foreach (var mode in EditModes.All)
+        foreach (var mode in modes ?? EditModes.All)
         {
             var label = $"task addition: {mode.Label()} ({init.ToString().ToLowerInvariant()})";
             var e = suite.Evaluator(mode, init);
@@ -126,7 +127,8 @@ public static class TaskAddition
             "α, averaged over tasks, with 95 % bootstrap intervals over test examples. The last column is θ0 itself " +
             "(α = 0) under the same denominators: the part of the normalized accuracy no edit is needed for. Linear " +
             "and post-hoc rows use the exact affine shortcut.",
-            $"Normalized accuracy: linear FT {lin.Normalized!.Format()} %, non-linear FT {std.Normalized!.Format()} %, " +
+            $"Normalized accuracy: linear FT {lin.Normalized!.Format()} %, non-linear FT " +
+            $"{std.Normalized!.Format()} %, " +
             $"post-hoc {post.Normalized!.Format()} %; absolute: {lin.Absolute.Format()} / {std.Absolute.Format()} / " +
             $"{post.Absolute.Format()} % (zero-shot {result.ZeroShot.Absolute.Format()} %). Addition adds " +
             $"{Gain(lin)} / {Gain(std)} / {Gain(post)} normalized points over α = 0. Linear FT has the highest " +
