@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace TangentKit.Data;
 
 /// <summary>
-/// Labeled 8-bit images that a task draws its splits from (grey or colour): what the readers produce before the
+/// Labeled 8-bit images that a task draws its splits from (gray or color): what the readers produce before the
 /// backbone's preprocessing.
 /// </summary>
 public interface IImagePool
