@@ -5,7 +5,8 @@ sealed record RunnerOptions(IReadOnlyList<string> Notebooks, string? OutputDirec
     bool ContinueOnError, IReadOnlyDictionary<string, string> Parameters)
 {
     const string Usage = "usage: tangent-notebook NOTEBOOK... [--out DIR] [--timeout-per-cell SECONDS] " +
-        "[--continue-on-error] [--preset tiny|mini] [--param NAME=VALUE]";
+        "[--continue-on-error] [--preset tiny|mini] [--param NAME=VALUE]\n" +
+        "       tangent-notebook kernel install|uninstall [--user | --prefix PREFIX]   (the Jupyter kernel)";
 
     /// Parses arguments; prints the usage and the problem and returns null when they are wrong.
     public static RunnerOptions? Parse(string[] args, TextWriter error)
