@@ -13,6 +13,12 @@ public interface IExperimentProgress
     /// <paramref name="done"/> of <paramref name="total"/> units of the step <paramref name="label"/> are finished.
     /// </summary>
     void Report(string label, double done, double total);
+
+    /// <summary>
+    /// Signaled when the user interrupts (a notebook's interrupt button): fine-tuning stops before its next step and
+    /// resumes from its last checkpoint when run again.
+    /// </summary>
+    CancellationToken Cancellation => CancellationToken.None;
 }
 
 /// <summary>Progress written as plain lines (tests, logs): messages, and each step when it starts and ends.</summary>

@@ -100,7 +100,7 @@ public sealed class Suite : IDisposable
         var progress = new SyncProgress(p => Progress.Report(label, p.Step, p.TotalSteps));
         var result = FineTuner.Run(backbone.Model, backbone.Theta0, backbone.Heads[task.Name], task.Train,
             Preset.FineTune with { Mode = mode, Seed = Preset.Seed + Preset.TrainingSeed }, runDir, progress,
-            validation: task.Validation);
+            Progress.Cancellation, validation: task.Validation);
         if (result.FromCache) Progress.Report(label, 1, 1);
         _curves[key] = result.ValidationCurve;
         return _vectors[key] = result.TaskVector;
