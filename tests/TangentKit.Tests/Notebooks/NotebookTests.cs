@@ -128,7 +128,7 @@ public sealed class NotebookTests(NotebookResultsFixture fixture, ITestOutputHel
     };
 
     // The runner is a solution project; built here if a test-only build skipped it.
-    static string Runner()
+    internal static string Runner()
     {
         var project = Path.Combine(RepositoryPaths.Root, "src", "TangentKit.Notebooks");
         var binary = Path.Combine(project, "bin", RepositoryPaths.Configuration, "net10.0", "tangent-notebook");
