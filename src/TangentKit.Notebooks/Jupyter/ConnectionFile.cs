@@ -42,7 +42,8 @@ sealed record ConnectionFile(string Ip, int ShellPort, int IoPubPort, int StdinP
 
         var transport = Text("transport", "tcp");
         if (transport != "tcp")
-            throw new ArgumentException($"connection file {path}: key \"transport\" must be \"tcp\"; got \"{transport}\"");
+            throw new ArgumentException(
+                $"connection file {path}: key \"transport\" must be \"tcp\"; got \"{transport}\"");
         var ip = Text("ip", "127.0.0.1");
         // The kernel runs any code it is sent: it listens on this machine only.
         if (!(ip == "localhost" || (IPAddress.TryParse(ip, out var address) && IPAddress.IsLoopback(address))))

@@ -13,7 +13,8 @@ static class KernelCommand
     /// <summary>Runs the verb with the arguments after <c>kernel</c>; returns the exit code.</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter log, TextWriter error)
     {
-        if (args.Length == 2 && args[0] is "-f" or "--connection-file") return await JupyterKernel.RunAsync(args[1], error);
+        if (args.Length == 2 && args[0] is "-f" or "--connection-file")
+            return await JupyterKernel.RunAsync(args[1], error);
         if (args.Length == 0 || args[0] is not ("install" or "uninstall")) return Fail(error, null);
         string? prefix = null;
         for (int i = 1; i < args.Length; i++)
@@ -32,7 +33,8 @@ static class KernelCommand
             var folder = KernelSpec.Install(kernels);
             log.WriteLine($"installed the kernelspec {KernelSpec.Name} (\"{KernelSpec.DisplayName}\") in {folder}");
             if (prefix is not null)
-                log.WriteLine($"Jupyter finds it with JUPYTER_PATH={Path.Combine(Path.GetFullPath(prefix), "share", "jupyter")}");
+                log.WriteLine("Jupyter finds it with JUPYTER_PATH=" +
+                    Path.Combine(Path.GetFullPath(prefix), "share", "jupyter"));
             return 0;
         }
         if (KernelSpec.Uninstall(kernels))

@@ -36,7 +36,7 @@ static class KernelSpec
         return Path.Combine(data, "kernels");
     }
 
-    /// <summary>The kernel.json content: the command line that starts this build's kernel, interrupts by message.</summary>
+    /// <summary>kernel.json: the command line that starts this build's kernel; interrupts arrive as messages.</summary>
     public static JsonObject Spec()
     {
         var argv = new JsonArray(StartCommand().Select(a => (JsonNode)a).ToArray());

@@ -52,7 +52,8 @@ static partial class LanguageServices
         };
     }
 
-    /// <summary><c>inspect_reply</c>: the hover text (signature and documentation) of the symbol at the cursor.</summary>
+    /// <summary><c>inspect_reply</c>: the hover text (signature and documentation) of the symbol at the cursor.
+    /// </summary>
     public static async Task<JsonObject> InspectAsync(Kernel kernel, string code, int cursor)
     {
         var result = await kernel.SendAsync(new RequestHoverText(code, Position(code, Utf16Offset(code, cursor))));

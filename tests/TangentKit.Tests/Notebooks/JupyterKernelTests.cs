@@ -89,7 +89,8 @@ public sealed class JupyterKernelTests(JupyterPrefixFixture jupyter, ITestOutput
     public void Jupyter_client_check(string check)
     {
         Jupyter.Require();
-        var script = Path.Combine(RepositoryPaths.Root, "tests", "TangentKit.Tests", "Notebooks", "jupyter_protocol.py");
+        var script = Path.Combine(RepositoryPaths.Root, "tests", "TangentKit.Tests", "Notebooks",
+            "jupyter_protocol.py");
         var (code, log) = Jupyter.Run(Jupyter.Python, [script, check], new Dictionary<string, string>
         {
             ["JUPYTER_PATH"] = jupyter.JupyterPath,
