@@ -84,6 +84,8 @@ static class CellRunner
         }
     }
 
+    // A formatter that has no picture to give (e.g. a chart's PNG without Chromium) writes nothing: leave that type out.
     static DisplayElement Display(DisplayEvent e)
-        => new(e.FormattedValues.ToDictionary(v => v.MimeType, v => (object)v.Value));
+        => new(e.FormattedValues.Where(v => !(v.MimeType.StartsWith("image/") && string.IsNullOrEmpty(v.Value)))
+            .ToDictionary(v => v.MimeType, v => (object)v.Value));
 }
