@@ -84,7 +84,7 @@ static class CellRunner
         }
     }
 
-    // A formatter that has no picture to give (e.g. a chart's PNG without Chromium) writes nothing: leave that type out.
+    // A formatter with no picture to give (a chart's PNG when Chromium fails) writes nothing: leave that type out.
     static DisplayElement Display(DisplayEvent e)
         => new(e.FormattedValues.Where(v => !(v.MimeType.StartsWith("image/") && string.IsNullOrEmpty(v.Value)))
             .ToDictionary(v => v.MimeType, v => (object)v.Value));

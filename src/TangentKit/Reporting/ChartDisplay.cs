@@ -41,13 +41,13 @@ public sealed class ChartDisplay
     public ChartDisplay(bool plotlyInEveryChart = false, bool png = true)
         => (PlotlyInEveryChart, _png) = (plotlyInEveryChart, png);
 
-    /// <summary>True when every chart carries its own copy of plotly.js (3.6 MB each) instead of the first only.</summary>
+    /// <summary>True when every chart carries its own plotly.js (3.6 MB each), not only the session's first.</summary>
     public bool PlotlyInEveryChart { get; }
 
     /// <summary>True when charts also get a PNG (asked for, and Chromium found).</summary>
     public bool RendersPng => _png && PngExport.Available;
 
-    /// <summary>The MIME types of a chart's display, in order: text/html, then image/png when PNGs are rendered.</summary>
+    /// <summary>A chart display's MIME types in order: text/html, then image/png when PNGs are rendered.</summary>
     public IReadOnlyList<string> MimeTypes => RendersPng ? ["text/html", "image/png"] : ["text/html"];
 
     /// <summary>
@@ -67,8 +67,9 @@ public sealed class ChartDisplay
         }
         sb.Append("<div id=\"").Append(id).Append("\" class=\"tangentkit-chart\">");
         if (PngBase64(chart) is { } png)
-            sb.Append("<img src=\"data:image/png;base64,").Append(png).Append("\" width=\"").Append(width + 20)
-                .Append("\" height=\"").Append(height + 20).Append("\" alt=\"").Append(WebUtility.HtmlEncode(Title(chart)))
+            sb.Append("<img src=\"data:image/png;base64,").Append(png)      // the screenshot is 20 px larger
+                .Append("\" width=\"").Append(width + 20).Append("\" height=\"").Append(height + 20)
+                .Append("\" alt=\"").Append(WebUtility.HtmlEncode(Title(chart)))
                 .Append("\" style=\"max-width:100%;height:auto\">");
         // Plotly.newPlot takes the figure object {data, layout, config} as its second argument.
         sb.Append("</div><script type=\"text/javascript\">(function () {\n")
