@@ -84,6 +84,8 @@ static class CellRunner
         }
     }
 
+    // A formatter with no picture to give (a chart's PNG when Chromium fails) writes nothing: leave that type out.
     static DisplayElement Display(DisplayEvent e)
-        => new(e.FormattedValues.ToDictionary(v => v.MimeType, v => (object)v.Value));
+        => new(e.FormattedValues.Where(v => !(v.MimeType.StartsWith("image/") && string.IsNullOrEmpty(v.Value)))
+            .ToDictionary(v => v.MimeType, v => (object)v.Value));
 }

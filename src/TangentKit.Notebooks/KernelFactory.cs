@@ -8,7 +8,7 @@ using Microsoft.DotNet.Interactive.PackageManagement;
 namespace TangentKit.Notebooks;
 
 /// A composite kernel with C#, #r "nuget:", #!import, and the .NET Interactive extensions that NuGet packages ship
-/// (Plotly.NET.Interactive registers its chart formatter that way).
+/// (packages that bring their own formatters register them that way).
 static class KernelFactory
 {
     public static CompositeKernel Create()

@@ -58,16 +58,32 @@ static class NotebookRunner
                     $"--- error ---\n{error}");
                 if (timedOut) break;                                   // the kernel is still busy: stop this notebook
             }
-            if (options.OutputDirectory is not null)
-                Write(executed, document,
-                    Path.Combine(options.OutputDirectory, Path.GetFileNameWithoutExtension(path) + ".ipynb"));
+            if ((options.OutputDirectory ?? DefaultOutput(path, options.Parameters)) is { } outDir)
+            {
+                var stem = Path.Combine(outDir, Path.GetFileNameWithoutExtension(path));
+                var json = Write(executed, document, stem + ".ipynb");
+                NotebookPage.Write(json, stem + ".html");
+                log.WriteLine($"  wrote {stem}.ipynb and .html");
+            }
             return new NotebookResult(cellNumber, failed, clock.Elapsed.TotalSeconds);
         }
         finally { Directory.SetCurrentDirectory(previousDirectory); }
     }
 
+    // Without --out, a run for a preset (or a results folder) keeps its executed copies where that notebook's results
+    // go, as _session.dib resolves them from the notebook's folder: <results>/notebooks/, which index.html links.
+    static string? DefaultOutput(string notebook, IReadOnlyDictionary<string, string> parameters)
+    {
+        var folder = Path.GetDirectoryName(notebook)!;
+        if (parameters.TryGetValue("results", out var results))
+            return Path.Combine(Path.GetFullPath(results, folder), "notebooks");
+        return parameters.TryGetValue("preset", out var preset)
+            ? Path.GetFullPath(Path.Combine(folder, "..", "results", preset, "notebooks"))
+            : null;
+    }
+
     // nbformat 4.5 wants cell ids, which the .NET Interactive writer omits: keep the input's ids or number the cells.
-    static void Write(InteractiveDocument executed, InteractiveDocument input, string outPath)
+    static JsonNode Write(InteractiveDocument executed, InteractiveDocument input, string outPath)
     {
         var json = JsonNode.Parse(executed.ToJupyterJson("C#"))!;
         var cells = json["cells"]!.AsArray();
@@ -77,5 +93,6 @@ static class NotebookRunner
         var tmp = outPath + ".tmp";
         File.WriteAllText(tmp, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         File.Move(tmp, outPath, overwrite: true);
+        return json;
     }
 }

@@ -116,18 +116,37 @@ public static class Figures
     {
         var path = Path.Combine(folder, PlotlyJsFile);
         if (File.Exists(path)) return path;
-        var assembly = typeof(GenericChart).Assembly;
-        var names = assembly.GetManifestResourceNames();
-        var script = names.SingleOrDefault(n => n.EndsWith(".min.js", StringComparison.Ordinal))
-            ?? throw new InvalidOperationException(
-                $"{assembly.GetName()} carries no plotly.js resource; found: {string.Join(", ", names)}.");
-        foreach (var (resource, file) in new[] { (script, PlotlyJsFile),
-            (script + ".LICENSE.txt", PlotlyJsFile + ".LICENSE.txt") })
+        foreach (var (resource, file) in new[] { (PlotlyJsResource.Value, PlotlyJsFile),
+            (PlotlyJsResource.Value + ".LICENSE.txt", PlotlyJsFile + ".LICENSE.txt") })
         {
-            using var stream = assembly.GetManifestResourceStream(resource);
+            using var stream = PlotlyAssembly.GetManifestResourceStream(resource);
             if (stream is null) continue;
             AtomicFile.Write(Path.Combine(folder, file), stream.CopyTo);
         }
         return path;
     }
+
+    /// <summary>The text of the plotly.js that Plotly.NET ships (what <see cref="PlotlyJsFile"/> holds).</summary>
+    public static string PlotlyJs => PlotlyJsText.Value;
+
+    /// <summary>That plotly.js's version (e.g. <c>2.28.0</c>), read from the name Plotly.NET gives it.</summary>
+    public static string PlotlyJsVersion =>
+        PlotlyJsResource.Value.Split("plotly-")[^1].Replace(".min.js", "", StringComparison.Ordinal);
+
+    static System.Reflection.Assembly PlotlyAssembly => typeof(GenericChart).Assembly;
+
+    static readonly Lazy<string> PlotlyJsResource = new(() =>
+    {
+        var names = PlotlyAssembly.GetManifestResourceNames();
+        return names.SingleOrDefault(n => n.EndsWith(".min.js", StringComparison.Ordinal))
+            ?? throw new InvalidOperationException(
+                $"{PlotlyAssembly.GetName()} carries no plotly.js resource; found: {string.Join(", ", names)}.");
+    });
+
+    static readonly Lazy<string> PlotlyJsText = new(() =>
+    {
+        using var stream = PlotlyAssembly.GetManifestResourceStream(PlotlyJsResource.Value)!;
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    });
 }

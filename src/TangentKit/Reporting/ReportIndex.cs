@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using System.Text.RegularExpressions;
 using TangentKit.IO;
 
 namespace TangentKit.Reporting;
@@ -11,6 +12,12 @@ namespace TangentKit.Reporting;
 /// </summary>
 public static class ReportIndex
 {
+    /// <summary>
+    /// The folder of the results folder that holds executed notebooks and their HTML pages, linked from the index when
+    /// present (where <c>tangent-notebook --preset P</c> writes them without <c>--out</c>).
+    /// </summary>
+    public const string NotebooksFolder = "notebooks";
+
     /// <summary>Writes the report of <paramref name="store"/>'s sections; returns its path.</summary>
     public static string Write(ResultStore store, string title, string subtitle)
     {
@@ -31,6 +38,20 @@ public static class ReportIndex
         foreach (var s in store.Sections) sb.Append("<li><a href=\"#").Append(s.Name).Append("\">").Append(E(s.Title))
             .Append("</a>: ").Append(E(s.Finding)).Append("</li>");
         sb.Append("</ul>");
+        var notebooks = NotebookPages(store.Directory);
+        if (notebooks.Count > 0)
+        {
+            sb.Append("<h2 id=\"notebooks\">Executed notebooks</h2><ul>");
+            foreach (var (stem, pageTitle) in notebooks)
+            {
+                var href = NotebooksFolder + "/" + Uri.EscapeDataString(stem);
+                sb.Append("<li><a href=\"").Append(href).Append(".html\">").Append(E(pageTitle)).Append("</a>");
+                if (File.Exists(Path.Combine(store.Directory, NotebooksFolder, stem + ".ipynb")))
+                    sb.Append(" (<a href=\"").Append(href).Append(".ipynb\">.ipynb</a>)");
+                sb.Append("</li>");
+            }
+            sb.Append("</ul>");
+        }
         foreach (var s in store.Sections)
         {
             sb.Append("<h2 id=\"").Append(s.Name).Append("\">").Append(E(s.Title)).Append("</h2>");
@@ -55,5 +76,21 @@ public static class ReportIndex
         var path = store.PathOf("index.html");
         AtomicFile.WriteAllText(path, sb.ToString());
         return path;
+    }
+
+    // (file stem, the page's <title>) of every notebook page in the results folder, by file name.
+    static List<(string Stem, string Title)> NotebookPages(string directory)
+    {
+        var folder = Path.Combine(directory, NotebooksFolder);
+        if (!Directory.Exists(folder)) return [];
+        return Directory.GetFiles(folder, "*.html").Order(StringComparer.Ordinal).Select(page =>
+        {
+            var stem = Path.GetFileNameWithoutExtension(page);
+            var head = new char[4096];                     // the title sits in the head, before any plotly.js
+            int read;
+            using (var reader = new StreamReader(page)) read = reader.ReadBlock(head, 0, head.Length);
+            var title = Regex.Match(new string(head, 0, read), "<title>(.*?)</title>", RegexOptions.Singleline);
+            return (stem, title.Success ? WebUtility.HtmlDecode(title.Groups[1].Value) : stem);
+        }).ToList();
     }
 }

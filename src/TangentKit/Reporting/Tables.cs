@@ -54,6 +54,17 @@ public static class Tables
         (string)typeof(Tables).GetMethod(nameof(ToHtml))!.MakeGenericMethod(frame.GetType().GetGenericArguments())
             .Invoke(null, [frame, 60])!;
 
+    /// <summary>
+    /// Deedle's aligned text of <paramref name="frame"/> (the first and last rows of a long one), for plain-text
+    /// notebook outputs.
+    /// </summary>
+    public static string ToText<R, C>(Frame<R, C> frame) where R : notnull where C : notnull => frame.Format();
+
+    /// <summary>Deedle's aligned text of any Deedle frame (for the notebooks' plain-text formatter).</summary>
+    public static string FrameToText(object frame) =>
+        (string)typeof(Tables).GetMethod(nameof(ToText))!.MakeGenericMethod(frame.GetType().GetGenericArguments())
+            .Invoke(null, [frame])!;
+
     static string Format(object value) => value switch
     {
         double d when double.IsNaN(d) => "–",

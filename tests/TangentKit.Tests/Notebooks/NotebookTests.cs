@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
+using TangentKit.Reporting;
 using Xunit.Abstractions;
 
 namespace TangentKit.Tests.Notebooks;
@@ -44,6 +45,55 @@ public sealed class NotebookTests(NotebookResultsFixture fixture, ITestOutputHel
         if (notebook.StartsWith("exercises"))
             Assert.Contains(texts,
                 t => t.Contains(notebook.EndsWith(".solution.ipynb") ? "✓ correct" : "✗ not yet"));
+        OfflineOutputs.AssertDrawOffline(OfflineOutputs.Outputs(doc), notebook);
+        Assert.True(File.Exists(Path.ChangeExtension(executed, ".html")),
+            $"{notebook}: no HTML page next to {executed}");
+    }
+
+    [Fact]
+    public void An_executed_notebook_draws_offline_and_becomes_a_page_that_the_report_links()
+    {
+        using var temp = new TempFolder();
+        var results = temp.Path;
+        var store = new ResultStore(results, "tiny", "notebook-pages");
+        Assert.DoesNotContain("notebooks/", File.ReadAllText(ReportIndex.Write(store, "report", "before")));
+
+        // With a results folder and no --out, the executed copies go to <results>/notebooks/.
+        var (exitCode, log) = Run(Runner(), [Path.Combine(NotebooksFolder, "00-quickstart.ipynb"), "--preset", "tiny",
+            "--param", $"results={results}", "--timeout-per-cell", "600"]);
+        output.WriteLine(log);
+        Assert.True(exitCode == 0, $"00-quickstart failed (exit {exitCode}):\n{log}");
+        var folder = Path.Combine(results, "notebooks");
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "00-quickstart.ipynb")));
+        var outputs = OfflineOutputs.Outputs(doc);
+        Assert.Equal(1, OfflineOutputs.AssertDrawOffline(outputs, "00-quickstart"));
+
+        // The notebook's chart output alone, opened with the network closed, draws with its inline plotly.js.
+        var chart = outputs.Single(o => o.GetValueOrDefault("text/html", "").Contains("Plotly.newPlot"));
+        var chartPage = Path.Combine(temp.Path, "chart-output.html");
+        File.WriteAllText(chartPage, $"<!doctype html><html><body>{chart["text/html"]}</body></html>");
+        if (OfflineOutputs.RenderedDom(chartPage) is { } chartDom)
+            Assert.Contains("class=\"main-svg\"", chartDom);
+
+        // The page: markdown as HTML, code escaped, outputs inline, plotly.js from the file beside it.
+        var page = File.ReadAllText(Path.Combine(folder, "00-quickstart.html"));
+        OfflineOutputs.AssertNoRemoteReference(page, "00-quickstart.html");
+        Assert.Matches("<h1[^>]*>00 — Quickstart: task vectors and linearization</h1>", page);
+        Assert.Matches("<h2[^>]*>Task arithmetic</h2>", page);
+        Assert.Contains("<strong>tangent space</strong>", page);
+        Assert.Contains("(IReadOnlyList&lt;double&gt;)grid", page);
+        Assert.Contains("<table class=\"result\">", page);
+        Assert.DoesNotContain(OfflineOutputs.PlotlyJs, page);
+        Assert.Contains("<script src=\"plotly.min.js\"></script>", page);
+        Assert.Equal(OfflineOutputs.PlotlyJs, File.ReadAllText(Path.Combine(folder, "plotly.min.js")));
+        Assert.True(page.Length < 500_000, $"the page is {page.Length} characters: it carries plotly.js inline");
+        if (OfflineOutputs.RenderedDom(Path.Combine(folder, "00-quickstart.html")) is { } pageDom)
+            Assert.Contains("class=\"main-svg\"", pageDom);
+
+        var index = File.ReadAllText(ReportIndex.Write(store, "report", "after"));
+        Assert.Matches("<a href=\"notebooks/00-quickstart.html\">00 — Quickstart: task vectors and linearization</a>",
+            index);
+        Assert.Contains("<a href=\"notebooks/00-quickstart.ipynb\">", index);
     }
 
     [Fact]
