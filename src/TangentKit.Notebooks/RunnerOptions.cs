@@ -4,7 +4,8 @@ namespace TangentKit.Notebooks;
 sealed record RunnerOptions(IReadOnlyList<string> Notebooks, string? OutputDirectory, TimeSpan CellTimeout,
     bool ContinueOnError, IReadOnlyDictionary<string, string> Parameters)
 {
-    const string Usage = "usage: tangent-notebook NOTEBOOK... [--out DIR] [--timeout-per-cell SECONDS] " +
+    const string Usage = "usage: tangent-notebook NOTEBOOK... [--out DIR (default with --preset P or --param " +
+        "results=DIR: results/P/notebooks or DIR/notebooks)] [--timeout-per-cell SECONDS] " +
         "[--continue-on-error] [--preset tiny|mini] [--param NAME=VALUE]\n" +
         "       tangent-notebook kernel install|uninstall [--user | --prefix PREFIX]   (the Jupyter kernel)";
 
