@@ -68,20 +68,17 @@ public sealed record ScriptOptions(Preset Preset, string Results)
 /// </example>
 public sealed class ScriptSession : IDisposable
 {
-    readonly Lazy<Suite> _suite;
-
     ScriptSession(ScriptOptions options)
     {
         Options = options;
-        _suite = new Lazy<Suite>(() => Suite.Open(options.Preset, options.Results,
-            new LineProgress(Console.WriteLine)));
+        Suite = Suite.Open(options.Preset, options.Results, new LineProgress(Console.WriteLine));
     }
 
     /// <summary>The preset and results folder of this run.</summary>
     public ScriptOptions Options { get; }
 
-    /// <summary>The preset's suite, opened on first use (its data load only when something must be computed).</summary>
-    public Suite Suite => _suite.Value;
+    /// <summary>The preset's suite (its data load only when something must be computed).</summary>
+    public Suite Suite { get; }
 
     /// <summary>
     /// Parses the twin's arguments (exit 2 with the usage on bad ones), loads the natives, fixes the thread count as
@@ -136,10 +133,7 @@ public sealed class ScriptSession : IDisposable
     }
 
     /// <summary>Frees the suite.</summary>
-    public void Dispose()
-    {
-        if (_suite.IsValueCreated) _suite.Value.Dispose();
-    }
+    public void Dispose() => Suite.Dispose();
 
     // `dotnet run X.cs` names the script; a compiled twin falls back to its process name.
     static string? EntryPoint => AppContext.GetData("EntryPointFilePath") as string;
