@@ -105,6 +105,14 @@ public static class TaskAddition
             NormalizedAtAlpha0 = r.NormalizedAtZero?.Format() ?? "",
         }));
 
+    /// <summary>Per-task test accuracy (%) of every method at its chosen α.</summary>
+    public static Deedle.Frame<int, string> PerTaskTable(AdditionResult result) =>
+        Tables.FromRecords(result.Rows.Select(r => new
+        {
+            r.Method, r.Alpha,
+            PerTaskPercent = string.Join(", ", result.Tasks.Zip(r.PerTaskTest, (t, a) => $"{t} {100 * a:F1}")),
+        }));
+
     /// <summary>The validation curves α ↦ average normalized accuracy of every mode.</summary>
     public static Plotly.NET.GenericChart Chart(AdditionResult result) => Figures.Lines(
         "Table 1 — validation: average normalized accuracy vs α",

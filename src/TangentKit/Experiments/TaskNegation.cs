@@ -96,6 +96,13 @@ public static class TaskNegation
             Alphas = string.Join(" ", r.PerTask.Select(p => $"{p.Task}:{p.Alpha:0.##}")),
         }));
 
+    /// <summary>The chosen α and the target and control test accuracy (%) of every negated task, per method.</summary>
+    public static Deedle.Frame<int, string> PerTaskTable(NegationResult result) =>
+        Tables.FromRecords(result.Rows.Where(r => r.Mode is not null).SelectMany(r => r.PerTask.Select(p => new
+        {
+            r.Method, p.Task, p.Alpha, TargetPercent = p.Target.Format(), ControlPercent = p.Control.Format(),
+        })));
+
     /// <summary>Target and control accuracy per method.</summary>
     public static Plotly.NET.GenericChart Chart(NegationResult result) => Figures.Bars(
         "Table 2 — task negation (test): target ↓, control ↑", result.Rows.Select(r => r.Method).ToList(),

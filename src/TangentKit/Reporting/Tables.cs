@@ -48,6 +48,31 @@ public static class Tables
     }
 
     /// <summary>
+    /// A plain-text table of <paramref name="frame"/> for consoles (script twins): cells formatted as in
+    /// <see cref="ToHtml"/>, numbers right-aligned, at most <paramref name="maxRows"/> rows.
+    /// </summary>
+    public static string ToText<R, C>(Frame<R, C> frame, int maxRows = 60) where R : notnull where C : notnull
+    {
+        var header = frame.ColumnKeys.Select(c => (Text: $"{c}", Right: false)).ToList();
+        var rows = frame.RowKeys.Take(maxRows).Select(r =>
+        {
+            var row = frame.GetRow<object>(r);
+            return frame.ColumnKeys.Select(c => row.TryGet(c) is { HasValue: true } v
+                ? (Text: Format(v.Value), Right: v.Value is double or float or int or long or decimal)
+                : (Text: "–", Right: true)).ToList();
+        }).ToList();
+        var widths = header.Select((h, i) => rows.Select(r => r[i].Text.Length).Prepend(h.Text.Length).Max())
+            .ToList();
+        string Line(IEnumerable<(string Text, bool Right)> cells) => string.Join("  ", cells.Select((c, i) =>
+            c.Right ? c.Text.PadLeft(widths[i]) : c.Text.PadRight(widths[i]))).TrimEnd();
+        var sb = new StringBuilder().AppendLine(Line(header))
+            .AppendLine(string.Join("  ", widths.Select(w => new string('-', w))));
+        foreach (var r in rows) sb.AppendLine(Line(r));
+        if (frame.RowCount > maxRows) sb.AppendLine($"… {frame.RowCount - maxRows} more rows");
+        return sb.ToString();
+    }
+
+    /// <summary>
     /// An HTML table of any Deedle frame (for the notebooks' formatter, which sees frames as objects).
     /// </summary>
     public static string FrameToHtml(object frame) =>

@@ -191,11 +191,13 @@ public sealed class NotebookTests(NotebookResultsFixture fixture, ITestOutputHel
         return binary;
     }
 
-    static (int ExitCode, string Log) Run(string file, IEnumerable<string> args)
+    internal static (int ExitCode, string Log) Run(string file, IEnumerable<string> args,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo(file)
             { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) psi.Environment[name] = value;
         using var p = Process.Start(psi)!;
         var stderr = p.StandardError.ReadToEndAsync();
         var stdout = p.StandardOutput.ReadToEnd();
