@@ -48,7 +48,7 @@ public static class Tables
     }
 
     /// <summary>
-    /// A plain-text table of <paramref name="frame"/> for consoles (script twins): cells formatted as in
+    /// A plain-text table of <paramref name="frame"/> for consoles and plain-text notebook outputs: cells as in
     /// <see cref="ToHtml"/>, numbers right-aligned, at most <paramref name="maxRows"/> rows.
     /// </summary>
     public static string ToText<R, C>(Frame<R, C> frame, int maxRows = 60) where R : notnull where C : notnull
@@ -79,16 +79,10 @@ public static class Tables
         (string)typeof(Tables).GetMethod(nameof(ToHtml))!.MakeGenericMethod(frame.GetType().GetGenericArguments())
             .Invoke(null, [frame, 60])!;
 
-    /// <summary>
-    /// Deedle's aligned text of <paramref name="frame"/> (the first and last rows of a long one), for plain-text
-    /// notebook outputs.
-    /// </summary>
-    public static string ToText<R, C>(Frame<R, C> frame) where R : notnull where C : notnull => frame.Format();
-
-    /// <summary>Deedle's aligned text of any Deedle frame (for the notebooks' plain-text formatter).</summary>
+    /// <summary>The plain-text table of any Deedle frame (for the notebooks' plain-text formatter).</summary>
     public static string FrameToText(object frame) =>
         (string)typeof(Tables).GetMethod(nameof(ToText))!.MakeGenericMethod(frame.GetType().GetGenericArguments())
-            .Invoke(null, [frame])!;
+            .Invoke(null, [frame, 60])!;
 
     static string Format(object value) => value switch
     {
