@@ -67,10 +67,13 @@ static class OfflineOutputs
         {
             Assert.True(table.TryGetValue("text/plain", out var plain) && plain.Length > 0,
                 $"{notebook}: a Deedle table has no text/plain");
-            // Deedle's text lists the same column keys as the HTML header, and one "->" per row it shows.
+            // The text lists the same column keys as the HTML header, and one line per HTML row (header, rows and
+            // "… more rows") plus the rule under the header.
             foreach (Match header in Regex.Matches(table["text/html"], "<th>(.*?)</th>"))
                 Assert.Contains(WebUtility.HtmlDecode(header.Groups[1].Value), plain);
-            Assert.Contains(" -> ", plain);
+            var lines = plain.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal(Regex.Matches(table["text/html"], "<tr>").Count + 1, lines.Length);
+            Assert.Matches("^[- ]+$", lines[1]);
         }
         return charts.Count;
     }
