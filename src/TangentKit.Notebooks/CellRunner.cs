@@ -84,8 +84,13 @@ static class CellRunner
         }
     }
 
-    // A formatter with no picture to give (a chart's PNG when Chromium fails) writes nothing: leave that type out.
     static DisplayElement Display(DisplayEvent e)
-        => new(e.FormattedValues.Where(v => !(v.MimeType.StartsWith("image/") && string.IsNullOrEmpty(v.Value)))
-            .ToDictionary(v => v.MimeType, v => (object)v.Value));
+        => new(Shown(e).ToDictionary(v => v.MimeType, v => (object)v.Value));
+
+    /// <summary>
+    /// The formatted values of a display worth showing (the runner's and the Jupyter kernel's rule): a formatter
+    /// with no picture to give (a chart's PNG when Chromium fails) writes nothing, so that type is left out.
+    /// </summary>
+    public static IEnumerable<FormattedValue> Shown(DisplayEvent e)
+        => e.FormattedValues.Where(v => !(v.MimeType.StartsWith("image/") && string.IsNullOrEmpty(v.Value)));
 }

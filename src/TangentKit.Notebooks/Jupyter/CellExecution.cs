@@ -106,9 +106,7 @@ static class CellExecution
     public static JsonObject DisplayContent(DisplayEvent e)
     {
         var data = new JsonObject();
-        // A chart's PNG is empty when no browser could render it: leave the type out rather than send a broken image.
-        foreach (var value in e.FormattedValues.Where(v => !(v.MimeType.StartsWith("image/") && v.Value.Length == 0)))
-            data[value.MimeType] = MimeValue(value);
+        foreach (var value in CellRunner.Shown(e)) data[value.MimeType] = MimeValue(value);
         var content = new JsonObject { ["data"] = data, ["metadata"] = new JsonObject() };
         if (e.ValueId is not null) content["transient"] = new JsonObject { ["display_id"] = e.ValueId };
         return content;
