@@ -43,7 +43,12 @@ public static partial class DualOps
         var y = nn.functional.conv2d(x.Primal, weight.Primal, bias?.Primal, s, p, d, groups);
         Tensor? t = x.Tangent is null ? null : nn.functional.conv2d(x.Tangent, weight.Primal, null, s, p, d, groups);
         if (weight.Tangent is not null)
-            t = AddTangents(t, nn.functional.conv2d(x.Primal, weight.Tangent, bias?.Tangent, s, p, d, groups));
+        {
+            // In place into the fresh conv(ẋ, W): no third activation-sized buffer (convolution saves its inputs, not
+            // its output, for the backward pass).
+            var fromWeight = nn.functional.conv2d(x.Primal, weight.Tangent, bias?.Tangent, s, p, d, groups);
+            t = t is null ? fromWeight : t.add_(fromWeight);
+        }
         else if (bias?.Tangent is { } db)
             t = AddTangents(t, t is null ? db.view(1, -1, 1, 1).expand_as(y) : db.view(1, -1, 1, 1));
         return new(y, t);

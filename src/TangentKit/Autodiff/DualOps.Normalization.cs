@@ -26,7 +26,18 @@ public static partial class DualOps
         if (x.Tangent is null && !paramTangents) return new(y, null);
 
         var s = (runningVar.Primal + eps).rsqrt();
-        Tensor? t = x.Tangent is null ? null : x.Tangent * (weight.Primal * s).view(channel);
+        var scale = (weight.Primal * s).view(channel);
+        bool constantStatistics = runningMean.Tangent is null && runningVar.Tangent is null
+            && !runningMean.Primal.requires_grad && !runningVar.Primal.requires_grad;
+        if (constantStatistics && weight.Tangent is not null)
+        {
+            // x̂·γ̇ + β̇ is batch norm with weight γ̇ and bias β̇: libtorch's fused kernel does it (and its gradient for
+            // γ̇ and β̇) in one pass over x instead of four; then ẋ·γ·s is added in one more.
+            var affine = nn.functional.batch_norm(x.Primal, runningMean.Primal, runningVar.Primal, weight.Tangent,
+                bias.Tangent, training: false, eps: eps);
+            return new(y, x.Tangent is null ? affine : affine.addcmul(x.Tangent, scale, 1));
+        }
+        Tensor? t = x.Tangent is null ? null : x.Tangent * scale;
         if (!paramTangents) return new(y, t);
 
         var xhat = (x.Primal - runningMean.Primal.view(channel)) * s.view(channel);

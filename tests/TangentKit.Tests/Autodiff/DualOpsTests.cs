@@ -44,6 +44,14 @@ public class DualOpsTests
             ("x", R(1, 3, 4, 5, 5)), ("mean", R(2, 4)), ("var", R(3, 4).abs() + 0.5), ("w", R(4, 4)), ("b", R(5, 4)));
 
     [Fact]
+    public void BatchNorm_with_frozen_statistics_as_in_a_linearized_resnet()
+    {
+        var (mean, variance) = (R(2, 4), R(3, 4).abs() + 0.5);     // constants: no tangent, no gradient
+        Check(p => DualOps.BatchNorm(p("x"), mean, variance, p("w"), p("b")),
+            ("x", R(1, 3, 4, 5, 5)), ("w", R(4, 4)), ("b", R(5, 4)));
+    }
+
+    [Fact]
     public void BatchNorm_on_features() =>
         Check(p => DualOps.BatchNorm(p("x"), p("mean"), p("var"), p("w"), p("b")),
             ("x", R(1, 6, 4)), ("mean", R(2, 4)), ("var", R(3, 4).abs() + 0.5), ("w", R(4, 4)), ("b", R(5, 4)));

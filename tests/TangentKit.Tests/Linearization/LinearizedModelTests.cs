@@ -57,22 +57,40 @@ public class LinearizedModelTests
     public void The_gradient_of_a_loss_with_respect_to_delta_matches_finite_differences()
     {
         var model = new TextTransformer(VocabSize: 9, ContextLength: 5, Width: 8, Layers: 1, Heads: 2, OutputDim: 4);
-        using var theta0 = model.Initialize(1, ScalarType.Float64);
         var ids = tensor(new long[] { 1, 4, 8, 2, 0, 3, 7, 5, 6, 1 }).view(2, 5);
-        var labels = tensor(new long[] { 2, 0 });
+        GradientMatchesFiniteDifferences(model, ids, tensor(new long[] { 2, 0 }));
+    }
+
+    [Fact]
+    public void Through_convolutions_and_frozen_batch_norm_the_gradient_in_delta_matches_finite_differences()
+    {
+        var model = new ResNet([1, 1], [4, 8]);
+        GradientMatchesFiniteDifferences(model, R(4, 3, 3, 12, 12), tensor(new long[] { 1, 7, 3 }),
+            recalibrate: true);
+    }
+
+    // ⟨∇_δ L(f_lin(x; θ0 + δ)), w⟩ by back-propagation vs central differences of L along w.
+    static void GradientMatchesFiniteDifferences(IFunctionalModel model, Tensor x, Tensor labels,
+        bool recalibrate = false)
+    {
+        using var initial = model.Initialize(1, ScalarType.Float64);
+        // batch-norm statistics of real activations, so that x̂ is not just x
+        using var theta0 = recalibrate ? ((ResNet)model).RecalibrateBatchNorm(initial, R(9, 6, 3, 12, 12))
+            : initial.Clone();
         var lin = model.Linearize(theta0);
         var delta = Direction(theta0, 2, 0.1);
         var w = Direction(theta0, 3, 1.0);
         double Loss(Dictionary<string, Tensor> d) =>
-            nn.functional.cross_entropy(lin.Forward(ids, d), labels).item<double>();
+            nn.functional.cross_entropy(lin.Forward(x, d), labels).item<double>();
 
         var leaves = delta.ToDictionary(kv => kv.Key, kv => kv.Value.clone().requires_grad_(true));
-        nn.functional.cross_entropy(lin.Forward(ids, leaves), labels).backward();
+        nn.functional.cross_entropy(lin.Forward(x, leaves), labels).backward();
         double analytic = leaves.Sum(kv => (kv.Value.grad! * w[kv.Key]).sum().item<double>());
 
         const double eps = 1e-6;
         double numeric = (Loss(delta.ToDictionary(kv => kv.Key, kv => kv.Value + eps * w[kv.Key]))
                         - Loss(delta.ToDictionary(kv => kv.Key, kv => kv.Value - eps * w[kv.Key]))) / (2 * eps);
+        Assert.True(Math.Abs(numeric) > 1e-3, $"⟨∇L, w⟩ ≈ {numeric}: too small for the comparison to mean anything");
         Assert.True(Math.Abs(analytic - numeric) <= 1e-7 * Math.Abs(numeric),
             $"⟨∇L, w⟩ = {analytic}, finite differences {numeric}");
     }
