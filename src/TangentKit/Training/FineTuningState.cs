@@ -19,16 +19,18 @@ public sealed class FineTuningState : IDisposable
     public FineTuningState(IFunctionalModel model, ParameterSet theta0, FineTuneMode mode)
     {
         (Model, Theta0, Mode) = (model, theta0, mode);
-        Weights = mode == FineTuneMode.Standard
-            ? new ParameterSet().AddAll(theta0.Where(theta0.TrainableNames.ToHashSet().Contains),
-                t => t.detach().clone())
-            : theta0.ZerosLikeTrainable();
-        foreach (var t in Weights.Values) t.requires_grad_(true);
+        var trainable = theta0.Where(theta0.TrainableNames.ToHashSet().Contains).ToList();
+        _weights = new FlatTensors(trainable, zeros: mode == FineTuneMode.Linear);
+        foreach (var w in _weights.Views.Values) w.requires_grad_(true);  // leaves of autograd, views of one buffer
         Optimizer = new AdamW(Weights);
-        if (mode == FineTuneMode.Linear) _linearized = model.Linearize(theta0);
+        if (mode != FineTuneMode.Linear) return;
+        _linearized = model.Linearize(theta0);
+        _theta0Flat = new FlatTensors(trainable);                // AdamW's decay offset: δ's decay pulls θ0 + δ to 0
     }
 
     readonly LinearizedModel? _linearized;
+    readonly FlatTensors _weights;
+    readonly FlatTensors? _theta0Flat;
 
     /// <summary>The network.</summary>
     public IFunctionalModel Model { get; }
@@ -39,8 +41,11 @@ public sealed class FineTuningState : IDisposable
     /// <summary>Standard or linear.</summary>
     public FineTuneMode Mode { get; }
 
-    /// <summary>What is trained: θ's trainable entries (standard) or δ (linear).</summary>
-    public ParameterSet Weights { get; }
+    /// <summary>
+    /// What is trained: θ's trainable entries (standard) or δ (linear): leaves of autograd that are views of one
+    /// buffer.
+    /// </summary>
+    public ParameterSet Weights => _weights.Views;
 
     /// <summary>The optimizer and its moments.</summary>
     public AdamW Optimizer { get; }
@@ -68,16 +73,16 @@ public sealed class FineTuningState : IDisposable
         profile?.End(0);
         loss.backward();
         profile?.End(1);
-        var grads = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        foreach (var (name, w) in Weights)
+        var gradients = new List<Tensor>(Weights.Count);
+        foreach (var w in Weights.Values)
         {
-            grads[name] = w.grad ?? zeros_like(w);
+            gradients.Add(w.grad ?? zeros_like(w));
             w.grad = null;
         }
         // ‖g‖² from per-tensor dot products g·g (no gradient-sized temporaries and no implicit Scalars: squaring every
         // gradient left ~60 MB per ResNet-18 step resident until a .NET garbage collection ran), read back together
         // with the loss: one host read per step, still before any weight is touched.
-        var dots = stack(grads.Values.Select(g => dot(g.flatten(), g.flatten())).ToList());
+        var dots = stack(gradients.Select(g => dot(g.flatten(), g.flatten())).ToList());
         var normSquared = dots.to_type(ScalarType.Float64).sum();
         var host = stack([loss.detach().to_type(ScalarType.Float64), normSquared]).cpu().data<double>().ToArray();
         double value = host[0], norm = Math.Sqrt(host[1]);
@@ -90,11 +95,12 @@ public sealed class FineTuningState : IDisposable
         double clip = options.ClipNorm / (norm + 1e-6);
         if (clip < 1)
         {
-            using Scalar factor = clip;                          // one Scalar, disposed here (see AdamW.Step)
-            using (no_grad()) foreach (var g in grads.Values) g.mul_(factor);
+            using Scalar factor = clip;                          // one Scalar, disposed here (see AdamW)
+            using (no_grad()) foreach (var g in gradients) g.mul_(factor);
         }
         profile?.End(2);
-        Optimizer.Step(Weights, grads, learningRate, options.WeightDecay, Mode == FineTuneMode.Linear ? Theta0 : null);
+        // Decay and the final update run once over the weights' one buffer; the moments, once per gradient.
+        Optimizer.Step(_weights.Flat, gradients, learningRate, options.WeightDecay, _theta0Flat?.Flat);
         profile?.End(3);
         return value;
     }
@@ -110,7 +116,8 @@ public sealed class FineTuningState : IDisposable
     /// <summary>Frees weights and optimizer state (θ0 stays with its owner).</summary>
     public void Dispose()
     {
-        Weights.Dispose();
+        _weights.Dispose();
+        _theta0Flat?.Dispose();
         Optimizer.Dispose();
     }
 }

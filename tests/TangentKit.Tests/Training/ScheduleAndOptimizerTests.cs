@@ -39,6 +39,25 @@ public class ScheduleAndOptimizerTests
     }
 
     [Fact]
+    public void One_flat_buffer_holds_the_entries_in_order_as_views_that_can_be_trained()
+    {
+        var a = tensor(new[] { 1.0, 2, 3, 4, 5, 6 }, dtype: ScalarType.Float64).view(2, 3);
+        var b = tensor(new[] { -1.0, -2 }, dtype: ScalarType.Float64);
+        using var flat = new FlatTensors([new("a", a), new("b", b)]);
+        Assert.Equal([1.0, 2, 3, 4, 5, 6, -1, -2], flat.Flat.data<double>().ToArray());
+        foreach (var view in flat.Views.Values) view.requires_grad_(true);
+        // L = Σ a² + 3·Σ b: ∂L/∂a = 2a, ∂L/∂b = 3
+        (flat.Views["a"].square().sum() + 3 * flat.Views["b"].sum()).backward();
+        Assert.Equal([2.0, 4, 6, 8, 10, 12], flat.Views["a"].grad!.data<double>().ToArray());
+        Assert.Equal([3.0, 3], flat.Views["b"].grad!.data<double>().ToArray());
+        using (no_grad()) flat.Views["b"].fill_(7);                 // a view writes through to the buffer
+        Assert.Equal(7.0, flat.Flat[7].item<double>());
+        var error = Assert.Throws<ArgumentException>(() =>
+            new FlatTensors([new("a", a), new("c", tensor(new[] { 1f }))]));
+        Assert.Contains("'c' is Float32", error.Message);
+    }
+
+    [Fact]
     public void Batch_schedule_visits_every_example_once_per_epoch_and_depends_only_on_seed_and_step()
     {
         var a = new TangentKit.Data.BatchSchedule(10, 4, seed: 3);
