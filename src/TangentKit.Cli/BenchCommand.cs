@@ -73,21 +73,21 @@ static class BenchCommand
     {
         AnsiConsole.MarkupLine($"[bold]tangent bench[/]: {threads} threads, batch {batch}, " +
             $"{rounds} measured rounds after {warmup} warm-up");
-        var results = new List<BenchCase>();
-        foreach (var c in cases)
+        // Every timing before any memory measurement, which changes glibc's allocation thresholds (see PeakMemory).
+        var timings = cases.Select(c => StepBenchmark.TimeSteps(c, rounds, warmup,
+            line => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(line)}[/]"))).ToList();
+        AnsiConsole.MarkupLine($"[grey]affine shortcut: 21 α on {Markup.Escape(cases[0].Name)} …[/]");
+        var affine = AffineShortcutBenchmark.Run(cases[0], examples, AlphaSearch.PaperGrid);
+        var results = cases.Zip(timings, (c, timing) =>
         {
-            var timing = StepBenchmark.TimeSteps(c, rounds, warmup,
-                line => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(line)}[/]"));
             long? Peak(FineTuneMode mode)
             {
                 if (!memory) return null;
                 AnsiConsole.MarkupLine($"[grey]peak memory: {Markup.Escape(c.Name)} {mode}[/]");
                 return StepBenchmark.PeakStepMemory(c, mode);
             }
-            results.Add(new BenchCase(timing, Peak(FineTuneMode.Standard), Peak(FineTuneMode.Linear)));
-        }
-        AnsiConsole.MarkupLine($"[grey]affine shortcut: 21 α on {Markup.Escape(cases[0].Name)} …[/]");
-        var affine = AffineShortcutBenchmark.Run(cases[0], examples, AlphaSearch.PaperGrid);
+            return new BenchCase(timing, Peak(FineTuneMode.Standard), Peak(FineTuneMode.Linear));
+        }).ToList();
         return new BenchReport(threads, batch, rounds, warmup, results, affine);
     }
 

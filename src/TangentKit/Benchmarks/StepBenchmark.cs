@@ -104,8 +104,14 @@ public static class StepBenchmark
         public static Setup Create(BenchmarkCase c)
         {
             var g = new Generator(0);
-            var theta0 = c.Model.Initialize(0);
             var inputs = randn(c.InputShape, generator: g).DetachFromDisposeScope();
+            var theta0 = c.Model.Initialize(0);
+            if (c.Model is ResNet resnet)
+            {
+                // a normalized network, as a pre-trained θ0 is: batch-norm statistics of the batch itself
+                using var raw = theta0;
+                theta0 = resnet.RecalibrateBatchNorm(raw, inputs);
+            }
             using var probe = no_grad();
             long dim = c.Model.Forward(theta0, inputs.narrow(0, 0, 1)).shape[^1];
             return new Setup
