@@ -22,8 +22,10 @@ public sealed class EditedEvaluator : IDisposable
     readonly IReadOnlyList<TaskVector> _vectors;
     readonly Dictionary<(string, SplitKind, int), AffineFeatureCache> _caches = [];
     readonly Dictionary<(string, SplitKind, int), LabeledData> _subsets = [];
-    string? _thetaKey;
+    string? _thetaKey, _lastEdit;
     ParameterSet? _theta;
+    readonly System.Diagnostics.Stopwatch _passClock = new();
+    long _networkPasses, _edits, _cachedEvaluations;
 
     /// <summary>
     /// An evaluator of edits of <paramref name="linearized"/>'s θ0 along <paramref name="vectors"/> (one per edited
@@ -46,26 +48,72 @@ public sealed class EditedEvaluator : IDisposable
         if (alphas.Count != _vectors.Count)
             throw new ArgumentException($"{alphas.Count} coefficients for {_vectors.Count} task vectors.",
                 nameof(alphas));
-        if (!_heads.TryGetValue(task.Name, out var head))
-        {
-            var known = string.Join(", ", _heads.Keys);
-            throw new ArgumentException($"no frozen head for task '{task.Name}'; heads: {known}.", nameof(task));
-        }
+        var head = Head(task);
+        if (Mode == EditMode.Standard) return LogitsOfEach([task], split, alphas, limit)[0];
         var data = Data(task, split, limit);
-        if (Mode == EditMode.Standard)
-        {
-            var encoder = _linearized.Model.Encoder(Theta(alphas));
-            using var scope = NewDisposeScope();
-            return cat(data.Batches(256).Select(b => head.Logits(encoder(b.Inputs))).ToList(),
-                0).MoveToOuterDisposeScope();
-        }
         using var s = NewDisposeScope();
+        _cachedEvaluations++;
         if (limit > 0 && _caches.TryGetValue((task.Name, split, 0), out var whole))       // a slice of the whole split
             return head.Logits(whole.Features(alphas).narrow(0, 0, data.Count)).MoveToOuterDisposeScope();
         var key = (task.Name, split, limit);
         if (!_caches.TryGetValue(key, out var cache))
+        {
+            _passClock.Start();
             _caches[key] = cache = AffineFeatureCache.Build(_linearized, data, _vectors);
+            _passClock.Stop();
+            _networkPasses += (long)data.Count * Math.Max(1, _vectors.Count);
+        }
         return head.Logits(cache.Features(alphas)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Logits of each of <paramref name="tasks"/>' splits (first <paramref name="limit"/> examples, 0 = all) under
+    /// its own head, at one edit. In standard mode the tasks' examples go through the edited network together, in
+    /// batches of 256 (Figures 3–4 evaluate two tasks at every grid point); other modes read their caches.
+    /// </summary>
+    public IReadOnlyList<Tensor> LogitsOfEach(IReadOnlyList<ImageTask> tasks, SplitKind split,
+        IReadOnlyList<double> alphas, int limit = 0)
+    {
+        if (Mode != EditMode.Standard) return tasks.Select(t => Logits(t, split, alphas, limit)).ToList();
+        if (alphas.Count != _vectors.Count)
+            throw new ArgumentException($"{alphas.Count} coefficients for {_vectors.Count} task vectors.",
+                nameof(alphas));
+        var heads = tasks.Select(Head).ToList();
+        var data = tasks.Select(t => Data(t, split, limit)).ToList();
+        _passClock.Start();
+        var encoder = _linearized.Model.Encoder(Theta(alphas));
+        using var scope = NewDisposeScope();
+        var inputs = data.Count == 1 ? data[0].Inputs : cat(data.Select(d => d.Inputs).ToList(), 0);
+        long total = inputs.shape[0];
+        var features = new List<Tensor>();
+        for (long start = 0; start < total; start += 256)
+            features.Add(encoder(inputs.narrow(0, start, Math.Min(256, total - start))));
+        var all = cat(features, 0);
+        var logits = new List<Tensor>(tasks.Count);
+        long offset = 0;
+        for (int i = 0; i < tasks.Count; i++)
+        {
+            logits.Add(heads[i].Logits(all.narrow(0, offset, data[i].Count)).MoveToOuterDisposeScope());
+            offset += data[i].Count;
+        }
+        _passClock.Stop();
+        _networkPasses += total;
+        return logits;
+    }
+
+    /// <summary>
+    /// What the evaluations so far cost: examples passed through the network (standard mode: one per example and
+    /// edit; linear and post-hoc: one JVP pass per example and task vector, building the caches), the time spent in
+    /// them, and how many edits were evaluated (each from the caches in linear and post-hoc modes).
+    /// </summary>
+    public EvaluationThroughput Throughput => new(Mode, _networkPasses, _passClock.Elapsed.TotalSeconds,
+        Mode == EditMode.Standard ? _edits : _cachedEvaluations);
+
+    FrozenHead Head(ImageTask task)
+    {
+        if (_heads.TryGetValue(task.Name, out var head)) return head;
+        var known = string.Join(", ", _heads.Keys);
+        throw new ArgumentException($"no frozen head for task '{task.Name}'; heads: {known}.", nameof(task));
     }
 
     /// <summary>Top-1 accuracy of the edited model on <paramref name="task"/>'s split.</summary>
@@ -112,8 +160,9 @@ public sealed class EditedEvaluator : IDisposable
 
     ParameterSet Theta(IReadOnlyList<double> alphas)
     {
-        if (alphas.All(a => a == 0)) return _linearized.Theta0;                 // θ0 itself: no copy
         var key = string.Join(",", alphas.Select(a => a.ToString("R")));
+        if (key != _lastEdit) (_lastEdit, _edits) = (key, _edits + 1);
+        if (alphas.All(a => a == 0)) return _linearized.Theta0;                 // θ0 itself: no copy
         if (key == _thetaKey && _theta is not null) return _theta;
         _theta?.Dispose();
         _theta = _linearized.Theta0.Map((name, t0) =>
@@ -135,4 +184,18 @@ public sealed class EditedEvaluator : IDisposable
         foreach (var s in _subsets.Values) s.Dispose();
         _theta?.Dispose();
     }
+}
+
+/// <summary>The cost of an <see cref="EditedEvaluator"/>'s evaluations so far.</summary>
+/// <param name="Mode">The evaluator's mode.</param>
+/// <param name="NetworkPasses">
+/// Examples passed through the network: one per example and edit (standard), one JVP pass per example and task vector
+/// (linear, post-hoc: the caches).
+/// </param>
+/// <param name="Seconds">Time spent in those passes.</param>
+/// <param name="Edits">Edits evaluated (distinct θ in standard mode; evaluations from the caches otherwise).</param>
+public sealed record EvaluationThroughput(EditMode Mode, long NetworkPasses, double Seconds, long Edits)
+{
+    /// <summary>Network passes per second (NaN before any).</summary>
+    public double PassesPerSecond => Seconds > 0 ? NetworkPasses / Seconds : double.NaN;
 }

@@ -96,10 +96,10 @@ public static class Disentanglement
                 var both = new double[suite.Tasks.Count];
                 both[a] = grid[i];
                 both[b] = grid[j];
-                using var pa = Predict(taskA, both);
-                using var pb = Predict(taskB, both);
-                disagreeA.Add(pa.ne(aloneA[i]).to_type(ScalarType.Float32));
-                disagreeB.Add(pb.ne(aloneB[j]).to_type(ScalarType.Float32));
+                var logits = e.LogitsOfEach([taskA, taskB], SplitKind.Test, both, n);   // one pass over both
+                using (var pa = logits[0].argmax(-1)) disagreeA.Add(pa.ne(aloneA[i]).to_type(ScalarType.Float32));
+                using (var pb = logits[1].argmax(-1)) disagreeB.Add(pb.ne(aloneB[j]).to_type(ScalarType.Float32));
+                foreach (var l in logits) l.Dispose();
             }
         }
         suite.Progress.Report(label, 1, 1);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using TangentKit.Evaluation;
 using TangentKit.Reporting;
 
 namespace TangentKit.Experiments;
@@ -23,10 +24,23 @@ public static class Reproduction
             ? $" ({suite.Data.Model.Name}, tasks: {string.Join(", ", suite.Tasks.Select(t => t.Name))}; " +
               $"control: {suite.Data.Control.Name})"
             : " (every result read back from its file)";
+        var evaluation = EvaluationCost(suite);
+        if (evaluation.Length > 0) suite.Progress.Message(evaluation);
         return ReportIndex.Write(suite.Results,
             $"Task arithmetic in the tangent space — {suite.Preset.Name} reproduction",
             $"TangentKit, preset '{suite.Preset.Name}'{data}, written {DateTime.Now:yyyy-MM-dd HH:mm}; this " +
-            $"invocation took {clock.Elapsed.TotalMinutes:F1} min (cached steps are read back).");
+            $"invocation took {clock.Elapsed.TotalMinutes:F1} min (cached steps are read back). {evaluation}");
+    }
+
+    // One sentence on the network passes this invocation's edited-model evaluations made, per mode and θ0.
+    static string EvaluationCost(Suite suite)
+    {
+        var parts = suite.EvaluationCosts.Where(c => c.Cost.NetworkPasses > 0).Select(c =>
+            $"{c.Cost.Mode.Label()} ({c.Init.ToString().ToLowerInvariant()}) {c.Cost.NetworkPasses:N0} passes in " +
+            $"{c.Cost.Seconds:F1} s, {c.Cost.PassesPerSecond:F0}/s, for {c.Cost.Edits:N0} " +
+            (c.Cost.Mode == EditMode.Standard ? "edited θ" : "edits read from the caches")).ToList();
+        return parts.Count == 0 ? "" : "Edited-model evaluation (one pass = one example through the network; " +
+            $"linear and post-hoc: one JVP pass per task vector, once): {string.Join("; ", parts)}.";
     }
 
     /// <summary>

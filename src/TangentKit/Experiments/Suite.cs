@@ -130,6 +130,12 @@ public sealed class Suite : IDisposable
     }
 
     /// <summary>
+    /// What each edited-model evaluator of this suite has cost so far (network passes, seconds, edits), by θ0.
+    /// </summary>
+    public IReadOnlyList<(Initialization Init, EvaluationThroughput Cost)> EvaluationCosts =>
+        _evaluators.Select(kv => (kv.Key.Item1, kv.Value.Throughput)).ToList();
+
+    /// <summary>
     /// Writes <paramref name="experiment"/>'s table, figures and report section under its registry stem and title.
     /// </summary>
     public ReportSection Publish(Experiment experiment, Deedle.Frame<int, string> table, string description,

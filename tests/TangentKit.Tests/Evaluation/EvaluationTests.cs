@@ -71,4 +71,41 @@ public class EvaluationTests
                 cache.Accuracy(head, alphas));
         }
     }
+
+    [Fact]
+    public void Standard_edits_of_two_tasks_evaluated_together_equal_the_network_run_at_the_edited_weights()
+    {
+        var model = new ResNet([1, 1], [4, 8]);
+        using var theta0 = model.Initialize(1, ScalarType.Float64);
+        using var tau1 = TaskVector.Between(theta0,
+            theta0.Map((_, t) => t.is_floating_point() ? t + 0.05 * randn_like(t) : t.clone()));
+        using var tau2 = TaskVector.Between(theta0,
+            theta0.Map((_, t) => t.is_floating_point() ? t + 0.05 * randn_like(t) : t.clone()));
+        LabeledData Split(int n) => new(randn(n, 3, 16, 16, dtype: ScalarType.Float64), randint(3, [n]));
+        using var a = new ImageTask("a", ["0", "1", "2"], Split(3), Split(3), Split(3), Split(7));
+        using var b = new ImageTask("b", ["0", "1", "2"], Split(3), Split(3), Split(3), Split(5));
+        var heads = new Dictionary<string, FrozenHead>
+        {
+            ["a"] = new(randn(3, 8, dtype: ScalarType.Float64)), ["b"] = new(randn(3, 8, dtype: ScalarType.Float64)),
+        };
+        using var evaluator = new EditedEvaluator(model.Linearize(theta0), heads, EditMode.Standard, [tau1, tau2]);
+
+        double[] alphas = [0.4, -1.1];
+        var together = evaluator.LogitsOfEach([a, b], SplitKind.Test, alphas, limit: 4);
+        // θ = θ0 + 0.4 τ1 − 1.1 τ2 written out entry by entry, then one plain forward pass per task
+        using var edited = theta0.Map((name, t) => t.is_floating_point()
+            ? t + 0.4 * tau1.Entries[name] - 1.1 * tau2.Entries[name] : t.clone());
+        using (no_grad())
+            foreach (var (task, logits) in new[] { (a, together[0]), (b, together[1]) })
+            {
+                var direct = heads[task.Name].Logits(model.Forward(edited, task.Test.Inputs.narrow(0, 0, 4)));
+                Assert.Equal([4L, 3L], logits.shape);
+                Assert.True((logits - direct).abs().max().item<double>() < 1e-12, $"task {task.Name}");
+            }
+        // 4 + 4 examples at one edited θ, then 7 + 5 at θ0
+        evaluator.LogitsOfEach([a, b], SplitKind.Test, [0.0, 0.0]);
+        Assert.Equal(new EvaluationThroughput(EditMode.Standard, 20, evaluator.Throughput.Seconds, 2),
+            evaluator.Throughput);
+        foreach (var h in heads.Values) h.Dispose();
+    }
 }
