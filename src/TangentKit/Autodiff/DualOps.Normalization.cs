@@ -31,8 +31,8 @@ public static partial class DualOps
             && !runningMean.Primal.requires_grad && !runningVar.Primal.requires_grad;
         if (constantStatistics && weight.Tangent is not null)
         {
-            // x̂·γ̇ + β̇ is batch norm with weight γ̇ and bias β̇: libtorch's fused kernel does it (and its gradient for
-            // γ̇ and β̇) in one pass over x instead of four; then ẋ·γ·s is added in one more.
+            // x̂·γ̇ + β̇ is batch norm with weight γ̇ and bias β̇: libtorch's fused kernel does it (and its gradient
+            // for γ̇ and β̇) in one pass over x instead of four; then ẋ·γ·s is added in one more.
             var affine = nn.functional.batch_norm(x.Primal, runningMean.Primal, runningVar.Primal, weight.Tangent,
                 bias.Tangent, training: false, eps: eps);
             return new(y, x.Tangent is null ? affine : affine.addcmul(x.Tangent, scale, 1));
