@@ -30,7 +30,7 @@ public sealed class ClipTokenizer
     /// <summary>The context length of every CLIP text tower of the paper.</summary>
     public const int DefaultContextLength = 77;
 
-    /// <summary>Merges CLIP reads from its file: 49152 − 256 − 2, so that the vocabulary has 49408 entries.</summary>
+    /// <summary>Merges CLIP reads from its file: 49152 − 256 − 2 (a vocabulary of 49408 entries).</summary>
     public const int MaxMerges = 49152 - 256 - 2;
 
     const string EndOfWord = "</w>";
@@ -79,8 +79,8 @@ public sealed class ClipTokenizer
     public static ClipTokenizer Load(string path)
     {
         if (!File.Exists(path))
-            throw new FileNotFoundException($"CLIP vocabulary file not found: {path} (expected the gzip'd merges file " +
-                "bpe_simple_vocab_16e6.txt.gz; `tangent fetch clip-bpe-vocab` downloads it).", path);
+            throw new FileNotFoundException($"CLIP vocabulary file not found: {path} (expected the gzip'd merges " +
+                "file bpe_simple_vocab_16e6.txt.gz; `tangent fetch clip-bpe-vocab` downloads it).", path);
         string text;
         try
         {
@@ -145,7 +145,7 @@ public sealed class ClipTokenizer
         return tensor(ids, [texts.Count, contextLength], ScalarType.Int64);
     }
 
-    /// <summary>The full id sequence of one text: start token, <see cref="Ids"/>, end token (no cut, no padding).</summary>
+    /// <summary>The full ids of one text: start token, <see cref="Ids"/>, end token (no cut, no padding).</summary>
     public IReadOnlyList<int> Sequence(string text)
     {
         var ids = new List<int> { StartId };
