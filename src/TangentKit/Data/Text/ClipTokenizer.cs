@@ -168,21 +168,23 @@ public sealed class ClipTokenizer
     }
 
     /// <summary>
-    /// CLIP's text clean-up: a subset of ftfy's <c>fix_text</c> (Unicode NFC; curly quotes, Latin ligatures and
-    /// full-width forms to their plain forms — ftfy's mojibake repair is not done), HTML entities decoded twice (the
-    /// HTML 4 named entities and numeric references; Python's <c>html.unescape</c> knows HTML 5's larger set),
-    /// whitespace runs collapsed to one space, trimmed, lower-cased (invariant culture, simple case mapping: Python's
-    /// <c>str.lower</c> differs only for the few letters whose full mapping has two characters, such as U+0130).
+    /// CLIP's text clean-up. First the parts of ftfy's <c>fix_text</c> (ftfy 6.1, as open_clip 2.10.1 calls it) that
+    /// change well-formed text: control characters removed (ftfy's list), Latin ligatures split, half- and full-width
+    /// forms to standard width, curly quotes uncurled, Unicode NFC; ftfy's repairs of mis-decoded text (mojibake, C1
+    /// controls read as Windows-1252, terminal escapes) are not done. Then HTML entities are decoded twice (.NET's
+    /// decoder: the HTML 4 named entities and numeric references, where Python's <c>html.unescape</c> knows HTML 5's
+    /// set), whitespace runs collapsed to one space, the ends trimmed, and the text lower-cased (invariant culture,
+    /// simple case mapping: Python's <c>str.lower</c> differs for the few letters whose lower case is two characters,
+    /// such as U+0130).
     /// </summary>
     public static string Clean(string text)
     {
-        var s = FixText(text);
-        s = WebUtility.HtmlDecode(WebUtility.HtmlDecode(s)).Trim();
+        var s = WebUtility.HtmlDecode(WebUtility.HtmlDecode(FixText(text)));
         var collapsed = new StringBuilder(s.Length);
         bool space = false;
         foreach (var c in s)
         {
-            if (IsSpace(c)) { space = true; continue; }
+            if (char.IsWhiteSpace(c)) { space = true; continue; }
             if (space && collapsed.Length > 0) collapsed.Append(' ');
             space = false;
             collapsed.Append(c);
@@ -221,14 +223,11 @@ public sealed class ClipTokenizer
         }
     }
 
-    // Python's str.isspace (what CLIP's clean-up and its pattern's \s use): .NET's white space and U+001C–U+001F.
-    static bool IsSpace(char c) => char.IsWhiteSpace(c) || c is >= '\u001C' and <= '\u001F';
-
     // The fixed alternatives of the pattern, in its order (none is a prefix of a later one).
     static readonly string[] Prefixes = [StartOfText, EndOfText, "'s", "'t", "'re", "'ve", "'m", "'ll", "'d"];
 
     // ' ' whitespace, 'L' letter, 'N' number, 'P' anything else (punctuation, symbols, marks, controls).
-    static char Kind(Rune r) => r.IsBmp && IsSpace((char)r.Value) ? ' '
+    static char Kind(Rune r) => Rune.IsWhiteSpace(r) ? ' '
         : Rune.GetUnicodeCategory(r) switch
         {
             UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter
@@ -282,22 +281,31 @@ public sealed class ClipTokenizer
         return chars;
     }
 
-    // The parts of ftfy.fix_text that change well-formed text: NFC, uncurled quotes, Latin ligatures, full width.
+    // ftfy's fixes of well-formed text, in its order: ligatures, character width, quotes, control characters, NFC.
     static string FixText(string text)
     {
-        var s = text.Normalize(NormalizationForm.FormC);
-        var b = new StringBuilder(s.Length);
-        foreach (var c in s)
-            b.Append(c switch
+        var b = new StringBuilder(text.Length);
+        foreach (var r in text.EnumerateRunes())
+        {
+            int v = r.Value;
+            if (IsFtfyControl(v)) continue;
+            b.Append(v switch
             {
-                '\u2018' or '\u2019' or '\u201A' or '\u201B' => "'",
-                '\u201C' or '\u201D' or '\u201E' or '\u201F' => "\"",
-                '\uFB00' => "ff", '\uFB01' => "fi", '\uFB02' => "fl", '\uFB03' => "ffi", '\uFB04' => "ffl",
-                '\uFB05' or '\uFB06' => "st",
-                '\u3000' => " ",
-                >= '\uFF01' and <= '\uFF5E' => ((char)(c - 0xFEE0)).ToString(),
-                _ => c.ToString(),
+                0x0132 => "IJ", 0x0133 => "ij", 0xFB00 => "ff", 0xFB01 => "fi", 0xFB02 => "fl", 0xFB03 => "ffi",
+                0xFB04 => "ffl", 0xFB05 => "\u017Ft", 0xFB06 => "st",
+                0x3000 => " ",
+                >= 0xFF01 and <= 0xFFEF => r.ToString().Normalize(NormalizationForm.FormKC),
+                0x02BC or (>= 0x2018 and <= 0x201B) => "'",
+                >= 0x201C and <= 0x201F => "\"",
+                _ => r.ToString(),
             });
-        return b.ToString();
+        }
+        return b.ToString().Normalize(NormalizationForm.FormC);
     }
+
+    // ftfy's CONTROL_CHARS: C0 controls but tab, line feed, form feed and carriage return; DEL; deprecated format
+    // characters; the byte-order mark; interlinear annotations; musical format controls; the tag characters.
+    static bool IsFtfyControl(int v) => v is (>= 0x00 and <= 0x08) or 0x0B or (>= 0x0E and <= 0x1F) or 0x7F
+        or (>= 0x206A and <= 0x206F) or 0xFEFF or (>= 0xFFF9 and <= 0xFFFC) or (>= 0x1D173 and <= 0x1D17A)
+        or (>= 0xE0000 and <= 0xE007F);
 }
