@@ -25,8 +25,17 @@ public sealed class ClipTokenizerTests : IDisposable
     public ClipTokenizerTests()
     {
         Directory.CreateDirectory(_folder);
-        _tokenizer = ClipTokenizer.Load(Fixture("fixture.txt.gz",
-            "\"bpe_fixture.txt#version: 0.2\nh e\nl l\nhe ll\nl o</w>\nhell o</w>\n"));
+        _tokenizer = ClipTokenizer.Load(WriteFixtureVocabulary(Path.Combine(_folder, "fixture.txt.gz")));
+    }
+
+    /// Writes the fixture vocabulary (five merges, 519 ids; see the class comment) as a gzip'd merges file.
+    internal static string WriteFixtureVocabulary(string path)
+    {
+        const string merges = "\"bpe_fixture.txt#version: 0.2\nh e\nl l\nhe ll\nl o</w>\nhell o</w>\n";
+        using var file = File.Create(path);
+        using var gzip = new GZipStream(file, CompressionLevel.Optimal);
+        gzip.Write(Encoding.UTF8.GetBytes(merges));
+        return path;
     }
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
