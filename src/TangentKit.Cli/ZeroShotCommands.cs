@@ -26,8 +26,8 @@ static class ZeroShotCommands
             { Description = "Texts to tokenize (one output line each).", Arity = ArgumentArity.ZeroOrMore };
         var command = new Command("tokenize",
                 "Print CLIP's BPE token ids of each text, one line per text, ids separated by spaces: the start " +
-                "token 49406, the text's ids, the end token 49407, as open_clip.tokenize gives them; the trailing " +
-                "zero padding is left out unless --pad is given.")
+                "token, the text's ids, the end token (49406 … 49407 with CLIP's vocabulary), as open_clip.tokenize " +
+                "gives them; the trailing zero padding is left out unless --pad is given.")
             { vocab, context, pad, texts };
         command.SetAction(r => Guarded("tokenize", () =>
         {
@@ -52,24 +52,21 @@ static class ZeroShotCommands
 
     public static Command Heads()
     {
-        var weights = new Option<FileInfo>("--weights")
+        var weights = new Option<FileInfo?>("--weights")
         {
             Description = "A CLIP state dict with its text tower and logit_scale (open_clip or OpenAI names; " +
-                ".safetensors or a .pt/.pth/.bin PyTorch zip).",
-            Required = true,
+                ".safetensors or a .pt/.pth/.bin PyTorch zip). Required.",
         };
         var vocab = VocabOption();
-        var task = new Option<string>("--task")
+        var task = new Option<string?>("--task")
         {
             Description = "Task whose templates and class names are used: " +
-                $"{string.Join(", ", ZeroShotPrompts.Shipped)}.",
-            Required = true,
+                $"{string.Join(", ", ZeroShotPrompts.Shipped)}. Required.",
         };
-        var output = new Option<FileInfo>("--out")
+        var output = new Option<FileInfo?>("--out")
         {
             Description = "Where the head is written: weight [classes, width] and a zero bias, safetensors (or a " +
-                "PyTorch zip for .pt/.pth/.bin).",
-            Required = true,
+                "PyTorch zip for .pt/.pth/.bin). Required.",
         };
         var textHeads = new Option<int?>("--text-heads")
             { Description = "Attention heads of the text tower (default: width / 64, as every CLIP text tower)." };
@@ -84,16 +81,19 @@ static class ZeroShotCommands
             { weights, vocab, task, output, textHeads, batch, threads };
         command.SetAction(r => Guarded("heads", () =>
         {
-            var prompts = ZeroShotPrompts.Get(r.GetValue(task)!);
+            var weightsFile = r.GetValue(weights) ?? throw Missing("--weights", "a CLIP state-dict file");
+            var outFile = r.GetValue(output) ?? throw Missing("--out", "the head file to write");
+            var prompts = ZeroShotPrompts.Get(r.GetValue(task) ?? throw Missing("--task",
+                string.Join(", ", ZeroShotPrompts.Shipped)));
             if (r.GetValue(batch) < 1)
                 throw new ArgumentException($"--batch must be at least 1; got {r.GetValue(batch)}.");
             var tokenizer = ClipTokenizer.Load(VocabPath(r.GetValue(vocab)));
             Startup.Torch(r.GetValue(threads));
-            using var text = ClipTextTower.Load(r.GetValue(weights)!.FullName, r.GetValue(textHeads));
+            using var text = ClipTextTower.Load(weightsFile.FullName, r.GetValue(textHeads));
             AnsiConsole.MarkupLine($"[grey]{Markup.Escape(prompts.Title)}: {prompts.Classes.Count} classes × " +
                 $"{prompts.Templates.Count} templates through {Markup.Escape(text.Model.Name)}[/]");
             using var head = ZeroShotHead.Build(text, tokenizer, prompts, batchSize: r.GetValue(batch));
-            var path = r.GetValue(output)!.FullName;
+            var path = outFile.FullName;
             ZeroShotHead.Save(head, path);
             AnsiConsole.MarkupLine($"[green]✓[/] head [[{head.Classes}, {head.Weight.shape[1]}]], scale " +
                 $"{text.LogitScale:G6} → {Markup.Escape(path)}");
@@ -113,6 +113,9 @@ static class ZeroShotCommands
         var manifest = DataManifest.Get(VocabManifest);
         return Path.Combine(ArtifactFetcher.Fetch(manifest), manifest.Files[0].Name);
     }
+
+    static ArgumentException Missing(string option, string expected) =>
+        new($"{option} is required ({expected}).");
 
     // Bad input (a missing or malformed file, an unknown task, a bad option) → its message and exit code 2.
     static int Guarded(string verb, Action action)
