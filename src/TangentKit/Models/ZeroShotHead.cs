@@ -70,7 +70,8 @@ public static class ZeroShotHead
 
     /// <summary>
     /// Writes a head as a state dict with <c>weight</c> [C, D] and a zero <c>bias</c> [C] — the names of the
-    /// reference code's <c>ClassificationHead</c> (an <c>nn.Linear</c>); safetensors or PyTorch zip by extension, atomically.
+    /// reference code's <c>ClassificationHead</c> (an <c>nn.Linear</c>); safetensors or PyTorch zip by extension,
+    /// written atomically.
     /// </summary>
     public static void Save(FrozenHead head, string path)
     {
