@@ -23,13 +23,24 @@ static class FetchCommand
         command.SetAction(r =>
         {
             var wanted = r.GetValue(names) is { Length: > 0 } n ? n : DataManifest.Shipped.ToArray();
+            var failed = new List<string>();
             foreach (var name in wanted)
             {
-                var folder = ArtifactFetcher.Fetch(DataManifest.Get(name), r.GetValue(cache)?.FullName,
-                    line => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(line)}[/]"));
-                AnsiConsole.MarkupLine($"[green]✓[/] {Markup.Escape(name)} → {Markup.Escape(folder)}");
+                try
+                {
+                    var folder = ArtifactFetcher.Fetch(DataManifest.Get(name), r.GetValue(cache)?.FullName,
+                        line => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(line)}[/]"));
+                    AnsiConsole.MarkupLine($"[green]✓[/] {Markup.Escape(name)} → {Markup.Escape(folder)}");
+                }
+                catch (DataFetchException e)          // one artifact out of reach (offline) does not stop the rest
+                {
+                    AnsiConsole.MarkupLine($"[red]✗[/] {Markup.Escape(e.Message)}");
+                    failed.Add(name);
+                }
             }
-            return 0;
+            if (failed.Count > 0)
+                AnsiConsole.MarkupLine($"[red]not fetched: {Markup.Escape(string.Join(", ", failed))}[/]");
+            return failed.Count == 0 ? 0 : 2;
         });
         return command;
     }

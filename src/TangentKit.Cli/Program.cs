@@ -7,5 +7,7 @@ var root = new RootCommand(
 foreach (var command in ReproduceCommand.Create()) root.Subcommands.Add(command);
 root.Subcommands.Add(FetchCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
+root.Subcommands.Add(ZeroShotCommands.Tokenize());
+root.Subcommands.Add(ZeroShotCommands.Heads());
 root.Subcommands.Add(InfoCommand.Create());
 return root.Parse(args).Invoke();
