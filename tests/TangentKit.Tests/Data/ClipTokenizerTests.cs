@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Text;
 using TangentKit.Data.Text;
 
@@ -32,24 +31,14 @@ public sealed class ClipTokenizerTests : IDisposable
     internal static string WriteFixtureVocabulary(string path)
     {
         const string merges = "\"bpe_fixture.txt#version: 0.2\nh e\nl l\nhe ll\nl o</w>\nhell o</w>\n";
-        using var file = File.Create(path);
-        using var gzip = new GZipStream(file, CompressionLevel.Optimal);
-        gzip.Write(Encoding.UTF8.GetBytes(merges));
-        return path;
+        return GzipFixture.Write(path, Encoding.UTF8.GetBytes(merges));
     }
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     string Fixture(string name, string text) => Fixture(name, Encoding.UTF8.GetBytes(text));
 
-    string Fixture(string name, byte[] content)
-    {
-        var path = Path.Combine(_folder, name);
-        using var file = File.Create(path);
-        using var gzip = new GZipStream(file, CompressionLevel.Optimal);
-        gzip.Write(content);
-        return path;
-    }
+    string Fixture(string name, byte[] content) => GzipFixture.Write(Path.Combine(_folder, name), content);
 
     int[] Ids(string text) => _tokenizer.Ids(text).ToArray();
 

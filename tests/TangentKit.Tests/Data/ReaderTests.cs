@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Text;
 using TangentKit.Data;
 using TangentKit.Data.Readers;
@@ -10,14 +9,7 @@ public sealed class ReaderTests : IDisposable
     readonly string _dir = Directory.CreateTempSubdirectory("tangentkit-readers-").FullName;
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    string Gz(string name, byte[] content)
-    {
-        var path = Path.Combine(_dir, name);
-        using var file = File.Create(path);
-        using var gz = new GZipStream(file, CompressionLevel.Fastest);
-        gz.Write(content);
-        return path;
-    }
+    string Gz(string name, byte[] content) => GzipFixture.Write(Path.Combine(_dir, name), content);
 
     [Fact]
     public void Idx_images_are_read_with_big_endian_dimensions()

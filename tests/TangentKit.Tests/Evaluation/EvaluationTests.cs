@@ -49,12 +49,8 @@ public class EvaluationTests
     [Fact]
     public void The_affine_shortcut_equals_direct_evaluation_of_the_linearized_model()
     {
-        var model = new ResNet([1, 1], [4, 8]);
-        using var theta0 = model.Initialize(1, ScalarType.Float64);
-        using var tau1 = TaskVector.Between(theta0,
-            theta0.Map((_, t) => t.is_floating_point() ? t + 0.05 * randn_like(t) : t.clone()));
-        using var tau2 = TaskVector.Between(theta0,
-            theta0.Map((_, t) => t.is_floating_point() ? t + 0.05 * randn_like(t) : t.clone()));
+        using var edits = new RandomEdits();
+        var (model, theta0, tau1, tau2) = (edits.Model, edits.Theta0, edits.Tau1, edits.Tau2);
         using var data = new LabeledData(randn(10, 3, 16, 16, dtype: ScalarType.Float64),
             tensor(new long[] { 0, 1, 2, 0, 1, 2, 0, 1, 2, 0 }));
         using var head = new FrozenHead(randn(3, 8, dtype: ScalarType.Float64));
@@ -75,12 +71,8 @@ public class EvaluationTests
     [Fact]
     public void Standard_edits_of_two_tasks_evaluated_together_equal_the_network_run_at_the_edited_weights()
     {
-        var model = new ResNet([1, 1], [4, 8]);
-        using var theta0 = model.Initialize(1, ScalarType.Float64);
-        using var tau1 = TaskVector.Between(theta0,
-            theta0.Map((_, t) => t.is_floating_point() ? t + 0.05 * randn_like(t) : t.clone()));
-        using var tau2 = TaskVector.Between(theta0,
-            theta0.Map((_, t) => t.is_floating_point() ? t + 0.05 * randn_like(t) : t.clone()));
+        using var edits = new RandomEdits();
+        var (model, theta0, tau1, tau2) = (edits.Model, edits.Theta0, edits.Tau1, edits.Tau2);
         LabeledData Split(int n) => new(randn(n, 3, 16, 16, dtype: ScalarType.Float64), randint(3, [n]));
         using var a = new ImageTask("a", ["0", "1", "2"], Split(3), Split(3), Split(3), Split(7));
         using var b = new ImageTask("b", ["0", "1", "2"], Split(3), Split(3), Split(3), Split(5));
@@ -107,5 +99,30 @@ public class EvaluationTests
         Assert.Equal(new EvaluationThroughput(EditMode.Standard, 20, evaluator.Throughput.Seconds, 2),
             evaluator.Throughput);
         foreach (var h in heads.Values) h.Dispose();
+    }
+
+    // A small float64 ResNet's θ0 and two random task vectors around it.
+    sealed class RandomEdits : IDisposable
+    {
+        public ResNet Model { get; } = new([1, 1], [4, 8]);
+        public ParameterSet Theta0 { get; }
+        public TaskVector Tau1 { get; }
+        public TaskVector Tau2 { get; }
+
+        public RandomEdits()
+        {
+            Theta0 = Model.Initialize(1, ScalarType.Float64);
+            (Tau1, Tau2) = (Random(), Random());
+        }
+
+        TaskVector Random() => TaskVector.Between(Theta0,
+            Theta0.Map((_, t) => t.is_floating_point() ? t + 0.05 * randn_like(t) : t.clone()));
+
+        public void Dispose()
+        {
+            Tau1.Dispose();
+            Tau2.Dispose();
+            Theta0.Dispose();
+        }
     }
 }
