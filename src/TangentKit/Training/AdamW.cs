@@ -8,7 +8,7 @@ namespace TangentKit.Training;
 /// AdamW (Loshchilov &amp; Hutter) over named tensors, with its state (step, first and second moments) as named
 /// tensors so that a checkpoint restores it exactly. Decoupled decay acts on (parameter + decay offset): the offset is
 /// θ0 when training δ = θ − θ0, so the decay pulls θ toward 0 as in the reference code. The moments live in one
-/// buffer each (<see cref="FlatTensors"/>): a step over flat parameters is a few native calls in all.
+/// buffer each (<see cref="FlatTensors"/>): over flat parameters, decay and the final update are one native call each.
 /// </summary>
 public sealed class AdamW : IDisposable
 {
