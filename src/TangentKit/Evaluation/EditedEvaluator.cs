@@ -48,8 +48,8 @@ public sealed class EditedEvaluator : IDisposable
         if (alphas.Count != _vectors.Count)
             throw new ArgumentException($"{alphas.Count} coefficients for {_vectors.Count} task vectors.",
                 nameof(alphas));
-        var head = Head(task);
         if (Mode == EditMode.Standard) return LogitsOfEach([task], split, alphas, limit)[0];
+        var head = Head(task);
         var data = Data(task, split, limit);
         using var s = NewDisposeScope();
         _cachedEvaluations++;
@@ -104,7 +104,8 @@ public sealed class EditedEvaluator : IDisposable
     /// <summary>
     /// What the evaluations so far cost: examples passed through the network (standard mode: one per example and
     /// edit; linear and post-hoc: one JVP pass per example and task vector, building the caches), the time spent in
-    /// them, and how many edits were evaluated (each from the caches in linear and post-hoc modes).
+    /// them (standard mode: with building each edited θ), and how many edits were evaluated (each from the caches in
+    /// linear and post-hoc modes).
     /// </summary>
     public EvaluationThroughput Throughput => new(Mode, _networkPasses, _passClock.Elapsed.TotalSeconds,
         Mode == EditMode.Standard ? _edits : _cachedEvaluations);
@@ -192,7 +193,7 @@ public sealed class EditedEvaluator : IDisposable
 /// Examples passed through the network: one per example and edit (standard), one JVP pass per example and task vector
 /// (linear, post-hoc: the caches).
 /// </param>
-/// <param name="Seconds">Time spent in those passes.</param>
+/// <param name="Seconds">Time spent in those passes (standard mode: with building each edited θ).</param>
 /// <param name="Edits">Edits evaluated (distinct θ in standard mode; evaluations from the caches otherwise).</param>
 public sealed record EvaluationThroughput(EditMode Mode, long NetworkPasses, double Seconds, long Edits)
 {
