@@ -11,6 +11,9 @@ namespace TangentKit.Benchmarks;
 /// <param name="Classes">Classes of the random frozen head.</param>
 public sealed record BenchmarkCase(string Name, IFunctionalModel Model, long[] InputShape, int Classes = 10)
 {
+    /// <summary>Where θ0, the batch and the optimizer state live (default: the CPU).</summary>
+    public TorchSharp.torch.Device Device { get; init; } = TorchSharp.torch.CPU;
+
     /// <summary>
     /// The ResNet [2,2,2,3] backbone of the mini suite on square images of <paramref name="pixels"/> px.
     /// </summary>

@@ -23,7 +23,7 @@ public sealed class ModulePeer : IDisposable
     /// </summary>
     public ModulePeer(ResNet model, ParameterSet theta0, double learningRate, double weightDecay)
     {
-        _net = new ResNetModule(model);
+        _net = new ResNetModule(model, theta0.Device);
         var state = _net.state_dict();
         var missing = state.Keys.Where(k => !theta0.ContainsKey(k)).ToList();
         if (missing.Count > 0)
@@ -84,10 +84,11 @@ public sealed class ModulePeer : IDisposable
         readonly BatchNorm2d bn1;
         readonly Sequential layer1, layer2, layer3, layer4;
 
-        public ResNetModule(ResNet model) : base("resnet")
+        public ResNetModule(ResNet model, Device device) : base("resnet")
         {
-            conv1 = nn.Conv2d(model.InChannels, model.Widths[0], 7, stride: 2, padding: 3, bias: false);
-            bn1 = nn.BatchNorm2d(model.Widths[0]);
+            conv1 = nn.Conv2d(model.InChannels, model.Widths[0], 7, stride: 2, padding: 3, bias: false,
+                device: device);
+            bn1 = nn.BatchNorm2d(model.Widths[0], device: device);
             long inWidth = model.Widths[0];
             var layers = new Sequential[4];
             for (int l = 0; l < 4; l++)
@@ -96,7 +97,7 @@ public sealed class ModulePeer : IDisposable
                 for (int b = 0; b < model.Blocks[l]; b++)
                 {
                     int stride = l > 0 && b == 0 ? 2 : 1;
-                    blocks.Add(new BasicBlock(inWidth, model.Widths[l], stride));
+                    blocks.Add(new BasicBlock(inWidth, model.Widths[l], stride, device));
                     inWidth = model.Widths[l];
                 }
                 layers[l] = nn.Sequential(blocks.ToArray());
@@ -120,15 +121,15 @@ public sealed class ModulePeer : IDisposable
         readonly BatchNorm2d bn1, bn2;
         readonly Sequential? downsample;
 
-        public BasicBlock(long inWidth, long width, int stride) : base("block")
+        public BasicBlock(long inWidth, long width, int stride, Device device) : base("block")
         {
-            conv1 = nn.Conv2d(inWidth, width, 3, stride: stride, padding: 1, bias: false);
-            bn1 = nn.BatchNorm2d(width);
-            conv2 = nn.Conv2d(width, width, 3, padding: 1, bias: false);
-            bn2 = nn.BatchNorm2d(width);
+            conv1 = nn.Conv2d(inWidth, width, 3, stride: stride, padding: 1, bias: false, device: device);
+            bn1 = nn.BatchNorm2d(width, device: device);
+            conv2 = nn.Conv2d(width, width, 3, padding: 1, bias: false, device: device);
+            bn2 = nn.BatchNorm2d(width, device: device);
             if (stride != 1 || inWidth != width)
-                downsample = nn.Sequential(nn.Conv2d(inWidth, width, 1, stride: stride, bias: false),
-                    nn.BatchNorm2d(width));
+                downsample = nn.Sequential(nn.Conv2d(inWidth, width, 1, stride: stride, bias: false, device: device),
+                    nn.BatchNorm2d(width, device: device));
             RegisterComponents();
         }
 

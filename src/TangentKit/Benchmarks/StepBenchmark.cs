@@ -104,7 +104,7 @@ public static class StepBenchmark
         public static Setup Create(BenchmarkCase c)
         {
             var g = new Generator(0);
-            var inputs = randn(c.InputShape, generator: g).DetachFromDisposeScope();
+            var inputs = randn(c.InputShape, device: CPU, generator: g).DetachFromDisposeScope();
             var theta0 = c.Model.Initialize(0);
             if (c.Model is ResNet resnet)
             {
@@ -112,14 +112,22 @@ public static class StepBenchmark
                 using var raw = theta0;
                 theta0 = resnet.RecalibrateBatchNorm(raw, inputs);
             }
+            if (c.Device.type != DeviceType.CPU)
+            {
+                using var host = theta0;
+                theta0 = host.To(c.Device);
+                using var hostInputs = inputs;
+                inputs = hostInputs.to(c.Device).DetachFromDisposeScope();
+            }
             using var probe = no_grad();
             long dim = c.Model.Forward(theta0, inputs.narrow(0, 0, 1)).shape[^1];
             return new Setup
             {
                 Theta0 = theta0,
                 Inputs = inputs,
-                Labels = randint(c.Classes, [c.InputShape[0]], generator: g).DetachFromDisposeScope(),
-                Head = new FrozenHead(randn([c.Classes, dim], generator: g)),
+                Labels = randint(c.Classes, [c.InputShape[0]], device: CPU, generator: g).to(c.Device)
+                    .DetachFromDisposeScope(),
+                Head = new FrozenHead(randn([c.Classes, dim], device: CPU, generator: g).to(c.Device)),
             };
         }
 

@@ -36,13 +36,14 @@ public sealed record GrayImages(byte[] Pixels, int Height, int Width, long[] Lab
         for (int i = 0; i < indices.Count; i++)
             Array.Copy(Pixels, indices[i] * plane, selected, (long)i * plane, plane);
         using var scope = NewDisposeScope();
-        var x = tensor(selected, [indices.Count, 1, Height, Width]).to_type(ScalarType.Float32);
+        var x = tensor(selected, [indices.Count, 1, Height, Width], device: CPU).to_type(ScalarType.Float32);
         if (Height != size || Width != size)
             x = nn.functional.interpolate(x, [size, size], mode: InterpolationMode.Bilinear, align_corners: false);
-        var means = tensor(channelMeans.ToArray()).view(1, 3, 1, 1);
+        var means = tensor(channelMeans.ToArray(), device: CPU).view(1, 3, 1, 1);
         return (x.expand(-1, 3, -1, -1) - means).contiguous().MoveToOuterDisposeScope();
     }
 
     /// <summary>The labels at <paramref name="indices"/> as an int64 tensor.</summary>
-    public Tensor LabelsAt(IReadOnlyList<long> indices) => tensor(indices.Select(i => Labels[i]).ToArray());
+    public Tensor LabelsAt(IReadOnlyList<long> indices) =>
+        tensor(indices.Select(i => Labels[i]).ToArray(), device: CPU);
 }

@@ -60,7 +60,8 @@ public sealed class ImageTask(string name, IReadOnlyList<string> classes, Labele
         LabeledData Split(IImagePool from, long[] idx)
         {
             var labels = idx.Select(i => from.Labels[i]).ToArray();
-            return new LabeledData(from.ToBackboneInput(idx, imageSize, channelMeans), TorchSharp.torch.tensor(labels));
+            return new LabeledData(from.ToBackboneInput(idx, imageSize, channelMeans), TorchSharp.torch.tensor(labels,
+                device: TorchSharp.torch.CPU));
         }
         return new ImageTask(name, classes, Split(pool, supportIdx), Split(pool, trainIdx), Split(pool, valIdx),
             Split(testSource, testIdx)) { IsColor = pool is not GrayImages };

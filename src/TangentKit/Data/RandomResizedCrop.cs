@@ -49,7 +49,7 @@ public static class RandomResizedCrop
     static Tensor Sample(Tensor images, float[] boxes)
     {
         using var scope = NewDisposeScope();
-        var theta = tensor(boxes, [images.shape[0], 2, 3]).to(images.dtype).to(images.device);
+        var theta = tensor(boxes, [images.shape[0], 2, 3], device: images.device).to(images.dtype);
         var grid = nn.functional.affine_grid(theta, images.shape, align_corners: false);
         return nn.functional.grid_sample(images, grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Border,
             align_corners: false).MoveToOuterDisposeScope();

@@ -20,12 +20,13 @@ public static class SyntheticTasks
         var domainGenerator = new Generator(unchecked((ulong)(seed * 1000 + (domain ?? index) + 7919)));
         using var scope = NewDisposeScope();
         Tensor Smooth(Tensor t) => nn.functional.avg_pool2d(t, [5, 5], [1, 1], [2, 2]);
-        var domainPattern = Smooth(randn([1, 3, size, size], generator: domainGenerator)) * 3;
-        var templates = Smooth(randn([classes, 3, size, size], generator: g)) * 2;
+        var domainPattern = Smooth(randn([1, 3, size, size], device: CPU, generator: domainGenerator)) * 3;
+        var templates = Smooth(randn([classes, 3, size, size], device: CPU, generator: g)) * 2;
         LabeledData Split(int n, bool balanced = false)
         {
-            var labels = balanced ? arange(classes).repeat(n / classes) : randint(classes, [n], generator: g);
-            var x = domainPattern + templates.index_select(0, labels) + 0.5 * randn([n, 3, size, size], generator: g);
+            var labels = balanced ? arange(classes, device: CPU).repeat(n / classes)
+                : randint(classes, [n], device: CPU, generator: g);
+            var x = domainPattern + templates.index_select(0, labels) + 0.5 * randn([n, 3, size, size], device: CPU, generator: g);
             return new LabeledData(x, labels);
         }
         var names = Enumerable.Range(0, classes).Select(c => $"c{c}").ToList();

@@ -30,6 +30,6 @@ public static class Accuracy
     static long CountCorrect(Tensor logits, Tensor labels)
     {
         using var scope = NewDisposeScope();
-        return logits.argmax(-1).eq(labels).sum().item<long>();
+        return logits.argmax(-1).eq(labels.OnDeviceOf(logits)).sum().item<long>();
     }
 }

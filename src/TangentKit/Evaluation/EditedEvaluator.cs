@@ -130,8 +130,8 @@ public sealed class EditedEvaluator : IDisposable
     public bool[] Hits(ImageTask task, SplitKind split, IReadOnlyList<double> alphas)
     {
         using var logits = Logits(task, split, alphas);
-        using var correct = logits.argmax(-1).eq(Data(task, split, 0).Labels);
-        return correct.data<bool>().ToArray();
+        using var correct = logits.argmax(-1).eq(Data(task, split, 0).Labels.OnDeviceOf(logits));
+        return correct.cpu().data<bool>().ToArray();
     }
 
     /// <summary>Test accuracy with its bootstrap replicates over <paramref name="task"/>'s split.</summary>
@@ -155,7 +155,7 @@ public sealed class EditedEvaluator : IDisposable
         if (limit <= 0 || limit >= full.Count) return full;
         var key = (task.Name, split, limit);
         if (!_subsets.TryGetValue(key, out var subset))
-            _subsets[key] = subset = full.Select(arange(limit));
+            _subsets[key] = subset = full.Select(arange(limit, device: full.Labels.device));
         return subset;
     }
 

@@ -68,7 +68,8 @@ public sealed class Backbone : IDisposable
         {
             var images = TorchSharp.torch.cat(data.Tasks.Select(t =>
                 t.Train.Inputs.narrow(0, 0, Math.Min(imagesPerTask, t.Train.Count))).ToList(), 0);
-            var order = TorchSharp.torch.tensor(SeededPermutation.Draw(images.shape[0], seed, stream: 7));
+            var order = TorchSharp.torch.tensor(SeededPermutation.Draw(images.shape[0], seed, stream: 7),
+                device: images.device);
             mixed = images.index_select(0, order).MoveToOuterDisposeScope();
         }
         using (mixed) return data.Model.RecalibrateBatchNorm(raw, mixed);

@@ -109,12 +109,12 @@ public static class Disentanglement
         var dB = stack(disagreeB);
         foreach (var t in disagreeA.Concat(disagreeB)) t.Dispose();
         var xi = 0.5 * (dA.mean([1]) + dB.mean([1]));                                  // [g·g]
-        var xiBoot = 0.5 * (dA.matmul(Weights(taskA.Name, (int)dA.shape[1]))
-            + dB.matmul(Weights(taskB.Name, (int)dB.shape[1])));                       // [g·g, B]
-        var values = xi.to_type(ScalarType.Float64).data<double>().ToArray();
-        var mean = new Measured(values.Average(), xiBoot.mean([0]).data<float>().ToArray());
+        var xiBoot = 0.5 * (dA.matmul(Weights(taskA.Name, (int)dA.shape[1]).to(dA.device))
+            + dB.matmul(Weights(taskB.Name, (int)dB.shape[1]).to(dB.device)));                       // [g·g, B]
+        var values = xi.to_type(ScalarType.Float64).cpu().data<double>().ToArray();
+        var mean = new Measured(values.Average(), xiBoot.mean([0]).cpu().data<float>().ToArray());
         var area = new Measured(values.Count(v => v <= Threshold) / (double)values.Length,
-            xiBoot.le(Threshold).to_type(ScalarType.Float32).mean([0]).data<float>().ToArray());
+            xiBoot.le(Threshold).to_type(ScalarType.Float32).mean([0]).cpu().data<float>().ToArray());
         var map = Enumerable.Range(0, g).Select(j => values[(j * g)..((j + 1) * g)]).ToArray();
         return new XiMap(taskA.Name, taskB.Name, pair.Overlapping, mode, init, grid, map, mean, area);
     }
@@ -126,7 +126,7 @@ public static class Disentanglement
         for (int r = 0; r < Bootstrap.DefaultResamples; r++)
             foreach (var i in Bootstrap.Resample($"{task}/Test[..{n}]", n, r))
                 w[i * Bootstrap.DefaultResamples + r] += 1f / n;
-        return tensor(w, [n, Bootstrap.DefaultResamples]);
+        return tensor(w, [n, Bootstrap.DefaultResamples], device: CPU);
     }
 
     static int IndexOf(Suite suite, string task)

@@ -19,13 +19,16 @@ public static class LinearizationCost
         suite.Results.GetOrCompute(ExperimentRegistry.Stem(Experiment.Cost), () =>
     {
         var (size, batch, model) = (suite.Preset.ImageSize, suite.Preset.FineTune.BatchSize, suite.Data.Model);
-        var c = new BenchmarkCase($"{model.Name} {size}px b{batch}", model, [batch, 3, size, size]);
+        var c = new BenchmarkCase($"{model.Name} {size}px b{batch}", model, [batch, 3, size, size])
+            { Device = suite.Device };
         suite.Progress.Report("cost of linearization", 0, 3);
         var timing = StepBenchmark.TimeSteps(c, suite.Preset.CostRounds);
         suite.Progress.Report("cost of linearization", 1, 3);
-        double std = StepBenchmark.PeakStepMemory(c, FineTuneMode.Standard) / 1048576.0;
+        // Peak memory is the process's resident set: meaningful on the CPU only (NaN on a GPU).
+        bool host = suite.Device.type == TorchSharp.DeviceType.CPU;
+        double std = host ? StepBenchmark.PeakStepMemory(c, FineTuneMode.Standard) / 1048576.0 : double.NaN;
         suite.Progress.Report("cost of linearization", 2, 3);
-        double lin = StepBenchmark.PeakStepMemory(c, FineTuneMode.Linear) / 1048576.0;
+        double lin = host ? StepBenchmark.PeakStepMemory(c, FineTuneMode.Linear) / 1048576.0 : double.NaN;
         suite.Progress.Report("cost of linearization", 3, 3);
         return new CostResult(c.Name, timing.StandardMs, timing.LinearMs, timing.Ratio, std, lin, lin / std);
     });
@@ -43,7 +46,8 @@ public static class LinearizationCost
             $"fine-tuning, timed alternately ({suite.Preset.CostRounds} rounds, median of paired ratios) and peak " +
             $"resident memory above the level before the step. `tangent bench` measures more shapes.",
             $"A linearized step costs {r.TimeRatio:F2}× the time and " +
-            (r.StandardPeakMiB >= 1 ? $"{r.MemoryRatio:F2}× the peak memory"
+            (double.IsNaN(r.StandardPeakMiB) ? "(not measured: resident memory is a CPU measure) the peak memory"
+                : r.StandardPeakMiB >= 1 ? $"{r.MemoryRatio:F2}× the peak memory"
                 : "(too small to measure here) the peak memory") + " of a standard step " +
             "(the paper and theory: ≈ 2× compute for a forward JVP and backward through it; ≈ 1.67× for " +
             "matmul/conv-bound layers).",

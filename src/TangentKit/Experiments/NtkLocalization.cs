@@ -61,12 +61,12 @@ public static class NtkLocalization
             (done, total) => suite.Progress.Report(label, done, total));
         var (values, vectors) = EmpiricalNtk.Eigen(k);
         var energyA = EmpiricalNtk.EnergyOnFirst(vectors, n);
-        var energies = energyA.data<double>().ToArray();
+        var energies = energyA.cpu().data<double>().ToArray();
         var perEigenfunction = energies.Take(top).Select(e => Math.Abs(2 * e - 1)).ToArray();
         var localization = Bootstrap.Mean(perEigenfunction, $"ntk-top{top}");
         var normalized = EmpiricalNtk.Normalized(k);
-        var rows = Enumerable.Range(0, 2 * n).Select(i => normalized[i].data<double>().ToArray()).ToArray();
-        return new NtkSpectrum(init, a.Name, b.Name, values.data<double>().ToArray(), energies, localization,
+        var rows = Enumerable.Range(0, 2 * n).Select(i => normalized[i].cpu().data<double>().ToArray()).ToArray();
+        return new NtkSpectrum(init, a.Name, b.Name, values.cpu().data<double>().ToArray(), energies, localization,
             EmpiricalNtk.CrossAlignment(k, n), rows);
     }
 

@@ -3,6 +3,7 @@ using TangentKit.Evaluation;
 using TangentKit.Reporting;
 using TangentKit.TaskVectors;
 using TangentKit.Training;
+using static TorchSharp.torch;
 
 namespace TangentKit.Experiments;
 
@@ -25,15 +26,19 @@ public sealed class Suite : IDisposable
     /// A suite for <paramref name="preset"/> writing under <paramref name="outputDirectory"/> (e.g. results/mini);
     /// <paramref name="loadData"/> runs on first use.
     /// </summary>
-    public Suite(Preset preset, Func<SuiteData> loadData, string outputDirectory, IExperimentProgress progress)
+    /// <paramref name="device"/> holds θ0, heads, task vectors, optimizer state and caches (default: the CPU); the
+    /// data stay in host memory and go there batch by batch.
+    public Suite(Preset preset, Func<SuiteData> loadData, string outputDirectory, IExperimentProgress progress,
+        Device? device = null)
         : this(preset, new Lazy<SuiteData>(loadData, LazyThreadSafetyMode.ExecutionAndPublication), outputDirectory,
-            progress, ownsData: true)
+            progress, ownsData: true, device ?? TorchSharp.torch.CPU)
     {
     }
 
-    Suite(Preset preset, Lazy<SuiteData> data, string outputDirectory, IExperimentProgress progress, bool ownsData)
+    Suite(Preset preset, Lazy<SuiteData> data, string outputDirectory, IExperimentProgress progress, bool ownsData,
+        Device device)
     {
-        (Preset, Progress, _data, _ownsData) = (preset, progress, data, ownsData);
+        (Preset, Progress, _data, _ownsData, Device) = (preset, progress, data, ownsData, device);
         Results = new ResultStore(outputDirectory, preset.Name, ResultStore.FingerprintOf(preset));
     }
 
@@ -44,7 +49,7 @@ public sealed class Suite : IDisposable
     /// <paramref name="outputDirectory"/>: one replica of <c>--seeds N</c>.
     /// </summary>
     public Suite WithTrainingSeed(long trainingSeed, string outputDirectory) =>
-        new(Preset with { TrainingSeed = trainingSeed }, _data, outputDirectory, Progress, ownsData: false);
+        new(Preset with { TrainingSeed = trainingSeed }, _data, outputDirectory, Progress, ownsData: false, Device);
 
     /// <summary>
     /// Result folders of the same reproduction with other fine-tuning seeds, whose verdicts the summary adds as seed
@@ -54,11 +59,14 @@ public sealed class Suite : IDisposable
 
     /// <summary>Opens a suite on the preset's data (fetched and loaded only when an experiment needs them).</summary>
     public static Suite Open(Preset preset, string outputDirectory, IExperimentProgress progress,
-        string? dataCache = null) =>
-        new(preset, () => SuiteData.Load(preset, dataCache, progress.Message), outputDirectory, progress);
+        string? dataCache = null, Device? device = null) =>
+        new(preset, () => SuiteData.Load(preset, dataCache, progress.Message), outputDirectory, progress, device);
 
     /// <summary>The preset.</summary>
     public Preset Preset { get; }
+
+    /// <summary>Where θ0, heads, task vectors, optimizer state and caches live (CPU or a CUDA device).</summary>
+    public Device Device { get; }
 
     /// <summary>Tasks and backbone (loaded on first access).</summary>
     public SuiteData Data => _data.Value;
@@ -80,9 +88,9 @@ public sealed class Suite : IDisposable
     {
         if (_backbones.TryGetValue(init, out var b)) return b;
         Progress.Message($"{init.ToString().ToLowerInvariant()} backbone: θ0 and one prototype head per task");
-        var theta0 = init == Initialization.Pretrained ? Data.PretrainedTheta0()
+        using var host = init == Initialization.Pretrained ? Data.PretrainedTheta0()
             : Experiments.Backbone.RandomTheta0(Data, Preset.Seed + 1000, Preset.BatchNormImagesPerTask);
-        return _backbones[init] = Experiments.Backbone.Create(init, Data, theta0, Preset.HeadLogitScale);
+        return _backbones[init] = Experiments.Backbone.Create(init, Data, host.To(Device), Preset.HeadLogitScale);
     }
 
     /// <summary>

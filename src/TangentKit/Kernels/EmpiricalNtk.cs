@@ -41,6 +41,7 @@ public static class EmpiricalNtk
         if (trainable.Count == 0)
             throw new ArgumentException($"θ0 of {f.Model.Name} must have trainable parameters; got none.", nameof(f));
         using var scope = NewDisposeScope();
+        x = x.OnDeviceOf(theta0);
         var leaves = theta0.Where(trainable.Contains)
             .ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().requires_grad_(true));
         ParameterLookup lookup = name => new Dual(leaves.TryGetValue(name, out var l) ? l : theta0[name], null);
@@ -63,7 +64,10 @@ public static class EmpiricalNtk
     }
 
     /// <summary>A unit readout r [D] (‖r‖ = 1) drawn from N(0, I) by a generator seeded with the seed.</summary>
-    /// <remarks>D and the dtype are those of f(x; θ0); r is created on the device of <paramref name="x"/>.</remarks>
+    /// <remarks>
+    /// D and the dtype are those of f(x; θ0); r is drawn on the host (the same r on every device) and placed on
+    /// f(x; θ0)'s device.
+    /// </remarks>
     public static Tensor RandomUnitReadout(LinearizedModel f, Tensor x, ulong seed)
     {
         CheckSamples(x);
@@ -71,8 +75,9 @@ public static class EmpiricalNtk
         using (no_grad()) y = f.Model.Forward(f.Theta0, x.narrow(0, 0, 1));                  // [1, D]
         if (y.dim() != 2)
             throw new ArgumentException($"f(x; θ0) must be [B, D] features; got [{Shape(y)}].", nameof(f));
-        var r = randn([y.shape[1]], dtype: y.dtype, device: x.device, generator: new Generator(seed, x.device));
-        return r / r.norm();
+        using var scope = NewDisposeScope();
+        var r = randn([y.shape[1]], dtype: y.dtype, device: CPU, generator: new Generator(seed, CPU)).to(y.device);
+        return (r / r.norm()).MoveToOuterDisposeScope();
     }
 
     /// <summary>Eigenvalues [N] of a symmetric kernel k, largest first, and eigenvectors [N, N] as columns.</summary>
@@ -126,7 +131,7 @@ public static class EmpiricalNtk
         if (samples < 1) throw new ArgumentOutOfRangeException(nameof(samples), samples, "samples must be positive.");
         using var scope = NewDisposeScope();
         var g = new Generator(seed);
-        var z = randn([samples, count], dtype: ScalarType.Float64, generator: g).square();
+        var z = randn([samples, count], dtype: ScalarType.Float64, device: CPU, generator: g).square();
         var energyA = z.narrow(1, 0, n).sum([1]) / z.sum([1]);
         return (2 * energyA - 1).abs().mean().ToDouble();
     }

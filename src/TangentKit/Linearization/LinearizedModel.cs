@@ -62,8 +62,11 @@ public sealed class LinearizedModel
     /// <summary>f_lin(x; θ0 + δ) = f(x; θ0) + J(x; θ0)·δ.</summary>
     public Tensor Forward(Tensor x, IReadOnlyDictionary<string, Tensor>? delta) => Sum(ForwardPair(x, delta));
 
-    Dual Pair(Tensor x, IReadOnlyDictionary<string, Tensor>? delta) =>
-        delta is null ? Model.Forward(Theta0.Lookup(), x) : Model.Forward(Theta0.DualLookup(delta), x);
+    Dual Pair(Tensor x, IReadOnlyDictionary<string, Tensor>? delta)
+    {
+        x = x.OnDeviceOf(Theta0);
+        return delta is null ? Model.Forward(Theta0.Lookup(), x) : Model.Forward(Theta0.DualLookup(delta), x);
+    }
 
     static Tensor Sum(Dual pair) => pair.Tangent is null ? pair.Primal : pair.Primal + pair.Tangent;
 

@@ -42,8 +42,16 @@ public sealed class FrozenHead : IDisposable
         if (features.shape[^1] != Weight.shape[1])
             throw new ArgumentException(
                 $"features have width {features.shape[^1]}, the head expects {Weight.shape[1]}.", nameof(features));
+        features = features.OnDeviceOf(Weight);
         var f = NormalizeFeatures ? features / features.norm(-1, keepdim: true).clamp_min(1e-12) : features;
         return nn.functional.linear(f, Weight, Bias);
+    }
+
+    /// <summary>A copy of this head on <paramref name="device"/>.</summary>
+    public FrozenHead To(Device device)
+    {
+        using var scope = NewDisposeScope();
+        return new FrozenHead(Weight.to(device), Bias?.to(device), NormalizeFeatures);
     }
 
     /// <summary>Frees the head's tensors.</summary>

@@ -33,7 +33,7 @@ public static class FunctionalModelExtensions
     public static Tensor Forward(this IFunctionalModel model, ParameterSet theta, Tensor x)
     {
         InputCheck.Parameters(model, theta);
-        return model.Forward(theta.Lookup(), x).Primal;
+        return model.Forward(theta.Lookup(), x.OnDeviceOf(theta)).Primal;
     }
 
     /// <summary>An encoder x ↦ f(x; θ) evaluated without autograd (evaluation of standard and edited models).</summary>
@@ -43,7 +43,7 @@ public static class FunctionalModelExtensions
         return x =>
         {
             using var _ = no_grad();
-            return model.Forward(theta.Lookup(), x).Primal;
+            return model.Forward(theta.Lookup(), x.OnDeviceOf(theta)).Primal;
         };
     }
 }

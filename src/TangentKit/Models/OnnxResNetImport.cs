@@ -58,7 +58,7 @@ public static class OnnxResNetImport
         {
             if (name.EndsWith("num_batches_tracked"))
             {
-                theta.Add(name, zeros(1, dtype: ScalarType.Int64).squeeze(), isBuffer: true);
+                theta.Add(name, zeros(1, dtype: ScalarType.Int64, device: CPU).squeeze(), isBuffer: true);
                 continue;
             }
             var t = values.TryGetValue(name, out var v) ? v
@@ -87,6 +87,6 @@ public static class OnnxResNetImport
         if (shape.Aggregate(1L, (a, b) => a * b) != init.Values.Length)
             throw new InvalidDataException($"{path}: initializer {name} has {init.Values.Length} values for dims " +
                 $"[{string.Join(",", init.Dims)}].");
-        return tensor(init.Values, shape);
+        return tensor(init.Values, shape, device: CPU);
     }
 }

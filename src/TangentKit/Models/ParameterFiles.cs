@@ -90,8 +90,15 @@ public static class ParameterFiles
         {
             if (IsSafetensors(path))
             {
-                using var s = File.OpenRead(path);
-                return Safetensors.LoadStateDict(s);
+                // PyBridge's safetensors reader allocates on the default device; a file is read into host memory.
+                var previous = get_default_device();
+                set_default_device(CPU);
+                try
+                {
+                    using var s = File.OpenRead(path);
+                    return Safetensors.LoadStateDict(s);
+                }
+                finally { set_default_device(previous); }
             }
             using var stream = File.OpenRead(path);
             var table = PyTorchUnpickler.UnpickleStateDict(stream, leaveOpen: false);

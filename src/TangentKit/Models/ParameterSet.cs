@@ -87,6 +87,9 @@ public sealed class ParameterSet : IReadOnlyDictionary<string, Tensor>, IDisposa
         return (dtype is { } d && t.is_floating_point() ? moved.to_type(d) : moved).detach().clone();
     });
 
+    /// <summary>The device of the set's tensors (of its first entry; CPU for an empty set).</summary>
+    public Device Device => _names.Count == 0 ? CPU : _tensors[_names[0]].device;
+
     /// <summary>Zeros shaped like the trainable entries (the δ = 0 start of linearized fine-tuning).</summary>
     public ParameterSet ZerosLikeTrainable()
     {

@@ -29,7 +29,7 @@ public static class PrototypeHead
         using var scope = NewDisposeScope();
         var f = features.detach();
         f = f / f.norm(-1, keepdim: true).clamp_min(1e-12);
-        var onehot = nn.functional.one_hot(labels, classes).to_type(f.dtype);            // [N, C]
+        var onehot = nn.functional.one_hot(labels.OnDeviceOf(f), classes).to_type(f.dtype);            // [N, C]
         var counts = onehot.sum([0]);
         var missing = counts.eq(0).nonzero();
         if (missing.shape[0] > 0)

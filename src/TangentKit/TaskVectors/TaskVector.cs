@@ -157,10 +157,14 @@ public sealed class TaskVector : IDisposable
     /// </summary>
     public void Save(string path) => ParameterFiles.Save(Entries, path);
 
-    /// <summary>Reads a vector written by <see cref="Save"/> (or by PyTorch).</summary>
-    public static TaskVector Load(string path)
+    /// <summary>
+    /// Reads a vector written by <see cref="Save"/> (or by PyTorch) onto <paramref name="device"/> (default: the host).
+    /// </summary>
+    public static TaskVector Load(string path, Device? device = null)
     {
         var entries = ParameterFiles.Load(path);
+        if (device is not null && device.type != DeviceType.CPU)
+            using (var host = entries) entries = host.To(device);
         if (entries.FirstOrDefault(kv => !kv.Value.is_floating_point()) is { Key: not null } bad)
         {
             var message = $"{path}: entry '{bad.Key}' is {bad.Value.dtype}; a task-vector file holds " +

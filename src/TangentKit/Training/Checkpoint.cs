@@ -19,8 +19,8 @@ internal static class Checkpoint
         foreach (var (name, t) in state.Weights) set.Add(Weights + name, t.detach().clone());
         foreach (var (name, t) in state.Optimizer.FirstMoment) set.Add(M + name, t.clone());
         foreach (var (name, t) in state.Optimizer.SecondMoment) set.Add(V + name, t.clone());
-        set.Add(Step, tensor(new[] { state.Optimizer.StepCount }));
-        set.Add(Losses, tensor(losses.ToArray()));
+        set.Add(Step, tensor(new[] { state.Optimizer.StepCount }, device: CPU));
+        set.Add(Losses, tensor(losses.ToArray(), device: CPU));
         ParameterFiles.Save(set, path);
     }
 
@@ -37,7 +37,7 @@ internal static class Checkpoint
         foreach (var (name, t) in state.Optimizer.SecondMoment) t.copy_(Entry(set, path, V + name, t));
         state.Optimizer.StepCount = set[Step].item<long>();
         losses.Clear();
-        losses.AddRange(set[Losses].data<double>().ToArray());
+        losses.AddRange(set[Losses].cpu().data<double>().ToArray());
         if (losses.Count != state.Optimizer.StepCount)
             throw new InvalidDataException(
                 $"{path}: {losses.Count} losses recorded for {state.Optimizer.StepCount} steps.");

@@ -65,7 +65,7 @@ public static class FineTuner
             RunIdentity.Of(model, theta0, train, options).ClaimOrVerify(runDirectory);
             var cached = Path.Combine(runDirectory, TaskVectorFile);
             if (File.Exists(cached))
-                return new FineTuneResult(TaskVector.Load(cached), ReadLosses(runDirectory), 0, FromCache: true,
+                return new FineTuneResult(TaskVector.Load(cached, theta0.Device), ReadLosses(runDirectory), 0, FromCache: true,
                     ReadCurve(runDirectory, int.MaxValue));
         }
 
@@ -92,7 +92,7 @@ public static class FineTuner
             double lr = LearningRateSchedule.At(step, options.LearningRate, options.WarmupSteps, options.Steps);
             using (var scope = NewDisposeScope())
             {
-                using var batch = train.Select(tensor(schedule.IndicesForStep(step)));
+                using var batch = train.Select(tensor(schedule.IndicesForStep(step), device: train.Labels.device));
                 var inputs = options.CropScaleMin < 1
                     ? RandomResizedCrop.Apply(batch.Inputs, options.CropScaleMin, options.Seed, step)
                     : batch.Inputs;
@@ -126,7 +126,8 @@ public static class FineTuner
         foreach (var (x, y) in validation.Batches(256))
         {
             using var scope = NewDisposeScope();
-            correct += head.Logits(state.Features(x)).argmax(-1).eq(y).sum().item<long>();
+            var logits = head.Logits(state.Features(x));
+            correct += logits.argmax(-1).eq(y.OnDeviceOf(logits)).sum().item<long>();
         }
         return (double)correct / validation.Count;
     }

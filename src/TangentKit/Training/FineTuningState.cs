@@ -55,6 +55,7 @@ public sealed class FineTuningState : IDisposable
     /// </summary>
     public Tensor Features(Tensor x)
     {
+        x = x.OnDeviceOf(Theta0);
         if (Mode == FineTuneMode.Linear) return _linearized!.Forward(x, Weights);
         return Model.Forward(name => new Dual(Weights.TryGetValue(name, out var w) ? w : Theta0[name], null), x).Primal;
     }
@@ -69,7 +70,8 @@ public sealed class FineTuningState : IDisposable
     {
         using var scope = NewDisposeScope();
         profile?.Start();
-        var loss = nn.functional.cross_entropy(head.Logits(Features(inputs)), labels);
+        var logits = head.Logits(Features(inputs));
+        var loss = nn.functional.cross_entropy(logits, labels.OnDeviceOf(logits));
         profile?.End(0);
         loss.backward();
         profile?.End(1);

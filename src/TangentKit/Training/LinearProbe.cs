@@ -27,8 +27,8 @@ public static class LinearProbe
         var x = features.detach() / features.detach().norm(-1, keepdim: true).clamp_min(1e-12);
         var parameters = new Dictionary<string, Tensor>
         {
-            ["weight"] = zeros([classes, x.shape[1]], dtype: x.dtype).requires_grad_(true),
-            ["bias"] = zeros([classes], dtype: x.dtype).requires_grad_(true),
+            ["weight"] = zeros([classes, x.shape[1]], dtype: x.dtype, device: x.device).requires_grad_(true),
+            ["bias"] = zeros([classes], dtype: x.dtype, device: x.device).requires_grad_(true),
         };
         using var optimizer = new AdamW(parameters);
         for (int step = 0; step < options.Steps; step++)

@@ -31,7 +31,7 @@ internal sealed record RunIdentity(string Model, string Theta0Fingerprint, long 
         {
             var flat = t.detach().flatten().to_type(ScalarType.Float64);
             a += flat.abs().sum().item<double>();
-            b += (flat * arange(flat.shape[0], dtype: ScalarType.Float64).remainder(7).add(1)).sum().item<double>();
+            b += (flat * arange(flat.shape[0], dtype: ScalarType.Float64, device: flat.device).remainder(7).add(1)).sum().item<double>();
         }
         return $"{a:R}/{b:R}";
     }

@@ -11,13 +11,15 @@ using TangentKit.Training;
 
 namespace TangentKit.Tests.Experiments;
 
-/// One tiny reproduction shared by the tests below (its fine-tuning runs happen once).
+/// One tiny reproduction shared by the tests below (its fine-tuning runs happen once). It runs with libtorch's meta
+/// device as the default and the CPU named explicitly, so it fails if any step creates a tensor on an implicit device
+/// (see MetaDefaultDevice); the tests then check its numbers with the CPU as the default again.
 public sealed class TinyReproductionFixture : IDisposable
 {
     public TinyReproductionFixture()
     {
-        Suite = Suite.Open(Preset.Tiny, Folder, new LineProgress(Log.Add));
-        Index = Reproduction.Run(Suite);
+        Suite = Suite.Open(Preset.Tiny, Folder, new LineProgress(Log.Add), device: CPU);
+        using (new MetaDefaultDevice()) Index = Reproduction.Run(Suite);
         Stamp = File.GetLastWriteTimeUtc(Path.Combine(Folder, ExperimentRegistry.Stem(Experiment.Addition) + ".json"));
     }
 

@@ -142,7 +142,7 @@ public sealed class ClipTokenizer
             for (int j = 0; j < n; j++) ids[i * contextLength + j] = row[j];
             if (row.Count > contextLength) ids[i * contextLength + n - 1] = EndId;     // cut: keep the end token
         }
-        return tensor(ids, [texts.Count, contextLength], ScalarType.Int64);
+        return tensor(ids, [texts.Count, contextLength], ScalarType.Int64, device: CPU);
     }
 
     /// <summary>The full ids of one text: start token, <see cref="Ids"/>, end token (no cut, no padding).</summary>
