@@ -64,19 +64,22 @@ public static class TorchNative
                 action = $"patched copy {glue}";
             }
         }
-        foreach (var lib in new[] { "libc10.so", "libtorch_cpu.so", "libtorch.so" })
-            Load(Path.Combine(layout.LibTorchDir, lib));
+        foreach (var lib in layout.Libraries) Load(Path.Combine(layout.LibTorchDir, lib));
         Load(glue);
         try
         {
-            using var probe = torch.zeros(1);
+            if (layout.Backend == "cuda") torch.InitializeDeviceType(DeviceType.CUDA);
+            using var probe = torch.zeros(1, device: torch.CPU);
         }
         catch (TypeInitializationException e)
         {
             var reason = e.InnerException?.Message ?? e.Message;
             throw new TorchNativeException($"TorchSharp failed to initialize although {glue} loaded: {reason}", e);
         }
-        return $"libtorch from {layout.LibTorchDir}; {Path.GetFileName(glue)} {action}";
+        var cuda = layout.Backend != "cuda" ? ""
+            : torch.cuda.is_available() ? $"; CUDA: {torch.cuda.device_count()} device(s)"
+            : "; CUDA libtorch loaded, but no CUDA device is visible";
+        return $"{layout.Backend} libtorch from {layout.LibTorchDir}; {Path.GetFileName(glue)} {action}{cuda}";
     }
 
     /// <summary>

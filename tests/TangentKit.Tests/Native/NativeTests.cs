@@ -118,4 +118,34 @@ public class NativeTests
         Assert.Same(report, TorchNative.Prepare());
         Assert.Contains("libtorch from", report);
     }
+
+    [Fact]
+    public void The_cuda_backend_loads_the_cuda_parts_of_libtorch_and_names_them_when_absent()
+    {
+        var app = Directory.CreateTempSubdirectory("tangentkit-layout-").FullName;
+        try
+        {
+            var native = Directory.CreateDirectory(Path.Combine(app, "runtimes", "linux-x64", "native")).FullName;
+            foreach (var lib in new[] { "libLibTorchSharp.so", "libc10.so", "libtorch_cpu.so", "libtorch.so" })
+                File.WriteAllBytes(Path.Combine(native, lib), []);
+            var cpu = NativeLayout.Find(app, app, "cpu");
+            Assert.Equal(native, cpu.LibTorchDir);
+            Assert.Equal(["libc10.so", "libtorch_cpu.so", "libtorch.so"], cpu.Libraries);
+
+            var e = Assert.Throws<TorchNativeException>(() => NativeLayout.Find(app, app, "cuda"));
+            Assert.Contains("libc10_cuda.so, libtorch_cuda.so", e.Message);
+            Assert.Contains("-p:TorchBackend=cuda", e.Message);
+
+            foreach (var lib in new[] { "libc10_cuda.so", "libtorch_cuda.so" })
+                File.WriteAllBytes(Path.Combine(native, lib), []);
+            var cuda = NativeLayout.Find(app, app, "cuda");
+            Assert.Equal("cuda", cuda.Backend);
+            // c10 before c10_cuda, torch_cpu before torch_cuda, torch last: each library after those it needs
+            Assert.Equal(["libc10.so", "libc10_cuda.so", "libtorch_cpu.so", "libtorch_cuda.so", "libtorch.so"],
+                cuda.Libraries);
+            Assert.Contains("cpu or cuda",
+                Assert.Throws<TorchNativeException>(() => NativeLayout.Find(app, app, "rocm")).Message);
+        }
+        finally { Directory.Delete(app, recursive: true); }
+    }
 }
