@@ -70,11 +70,23 @@ public sealed class FineTuningState : IDisposable
     {
         using var scope = NewDisposeScope();
         profile?.Start();
-        var logits = head.Logits(Features(inputs));
-        var loss = nn.functional.cross_entropy(logits, labels.OnDeviceOf(logits));
-        profile?.End(0);
-        loss.backward();
-        profile?.End(1);
+        long n = inputs.shape[0];
+        Tensor? loss = null;
+        // Micro-batch k's mean loss weighted by n_k / n: the gradients autograd adds up are the whole batch's mean.
+        foreach (var (x, y) in MicroBatches(inputs, labels, options.MicroBatches))
+        {
+            var logits = head.Logits(Features(x));
+            var part = nn.functional.cross_entropy(logits, y.OnDeviceOf(logits));
+            if (x.shape[0] != n)
+            {
+                using Scalar share = x.shape[0] / (double)n;
+                part = part.mul(share);
+            }
+            profile?.End(0);
+            part.backward();
+            profile?.End(1);
+            loss = loss is null ? part.detach() : loss + part.detach();
+        }
         var gradients = new List<Tensor>(Weights.Count);
         foreach (var w in Weights.Values)
         {
@@ -86,7 +98,7 @@ public sealed class FineTuningState : IDisposable
         // with the loss: one host read per step, still before any weight is touched.
         var dots = stack(gradients.Select(g => dot(g.flatten(), g.flatten())).ToList());
         var normSquared = dots.to_type(ScalarType.Float64).sum();
-        var host = stack([loss.detach().to_type(ScalarType.Float64), normSquared]).cpu().data<double>().ToArray();
+        var host = stack([loss!.to_type(ScalarType.Float64), normSquared]).cpu().data<double>().ToArray();
         double value = host[0], norm = Math.Sqrt(host[1]);
         if (!double.IsFinite(value))
             throw new NonFiniteTrainingException(
@@ -105,6 +117,20 @@ public sealed class FineTuningState : IDisposable
         Optimizer.Step(_weights.Flat, gradients, learningRate, options.WeightDecay, _theta0Flat?.Flat);
         profile?.End(3);
         return value;
+    }
+
+    // The batch in `parts` consecutive slices of (nearly) equal size; the whole batch when parts is 1.
+    static IEnumerable<(Tensor Inputs, Tensor Labels)> MicroBatches(Tensor inputs, Tensor labels, int parts)
+    {
+        long n = inputs.shape[0];
+        if (parts <= 1 || n < 2) { yield return (inputs, labels); yield break; }
+        for (long k = 0, start = 0; k < parts; k++)
+        {
+            long size = (n - start) / (parts - k);
+            if (size == 0) continue;
+            yield return (inputs.narrow(0, start, size), labels.narrow(0, start, size));
+            start += size;
+        }
     }
 
     /// <summary>τ of the current weights: θ − θ0 (standard) or δ (linear), over θ0's floating-point entries.</summary>

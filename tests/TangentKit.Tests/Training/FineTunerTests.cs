@@ -86,6 +86,21 @@ public sealed class FineTunerTests : IDisposable
         Assert.Equal(0.0, MaxDiff(uninterrupted.TaskVector, cached.TaskVector));
     }
 
+    [Theory]
+    [InlineData(FineTuneMode.Standard)]
+    [InlineData(FineTuneMode.Linear)]
+    public void Gradient_accumulation_over_uneven_micro_batches_gives_the_whole_batch_update(FineTuneMode mode)
+    {
+        var whole = FineTuner.Run(_model, _theta0, _head, _train, Options(mode, steps: 5));
+        var parts = FineTuner.Run(_model, _theta0, _head, _train, Options(mode, steps: 5) with { MicroBatches = 3 });
+        Assert.True(whole.TaskVector.Norm() > 0);
+        for (int i = 0; i < 5; i++) Assert.Equal(whole.Losses[i], parts.Losses[i], 1e-5);   // parts of 2, 3, 3
+        Assert.True(MaxDiff(whole.TaskVector, parts.TaskVector) < 1e-6,
+            $"max |Δτ| {MaxDiff(whole.TaskVector, parts.TaskVector):E2}");
+        Assert.Throws<ArgumentException>(() =>
+            FineTuner.Run(_model, _theta0, _head, _train, Options(mode) with { MicroBatches = 9 }));
+    }
+
     [Fact]
     public void A_run_directory_refuses_a_different_experiment()
     {
