@@ -6,7 +6,8 @@ namespace TangentKit.Models;
 
 /// <summary>
 /// The image half of a CLIP state dict (open_clip / OpenAI names: <c>visual.conv1.weight</c> … <c>visual.proj</c> in a
-/// full dict, or the same names without the prefix, as <c>model.visual.state_dict()</c> gives) with the
+/// full dict, <c>model.visual.*</c> in the reference code's ImageEncoder, or the names without prefix, as
+/// <c>model.visual.state_dict()</c> gives) with the
 /// <see cref="VisionTransformer"/> its shapes describe: θ0 of the paper preset. Writes encoders (θ0 + τ) back with
 /// the same names, loadable by <c>model.visual.load_state_dict(safetensors.torch.load_file(path))</c>.
 /// </summary>
@@ -49,8 +50,8 @@ public sealed class ClipImageTower : IDisposable
 
     /// <summary>
     /// Reads the image tower out of a CLIP state-dict file (safetensors or a PyTorch zip, as
-    /// <see cref="ParameterFiles.Load"/> reads): a full dict (entries under <c>visual.</c>; the text tower and
-    /// <c>logit_scale</c> are ignored) or the tower alone. <paramref name="heads"/> defaults to width / 64 (open_clip's
+    /// <see cref="ParameterFiles.Load"/> reads): a full dict (entries under <c>visual.</c> or <c>model.visual.</c>;
+    /// the text tower and <c>logit_scale</c> are ignored) or the tower alone. <paramref name="heads"/> defaults to width / 64 (open_clip's
     /// rule for ViT-B and ViT-L); floating-point entries are converted to <paramref name="dtype"/> (OpenAI's weights
     /// are float16).
     /// </summary>
@@ -104,11 +105,17 @@ public sealed class ClipImageTower : IDisposable
     internal static ClipImageTower Build(ParameterSet dict, string origin, int? heads, ScalarType dtype, bool copy)
     {
         static Exception Fail(string message) => new InvalidDataException(message);
-        string prefix = dict.Names.Any(n => n.StartsWith(Prefix, StringComparison.Ordinal)) ? Prefix : "";
-        if (prefix == "" && !dict.ContainsKey("conv1.weight"))
+        // The tower's prefix: visual. in a CLIP state dict, model.visual. in the reference code's ImageEncoder (which
+        // holds the open_clip model as self.model), none for the tower alone.
+        var towers = dict.Names.Where(n => n is "conv1.weight" or Prefix + "conv1.weight" ||
+            n.EndsWith("." + Prefix + "conv1.weight", StringComparison.Ordinal)).ToList();
+        if (towers.Count > 1)
+            throw Fail($"{origin}: {towers.Count} image towers ({string.Join(", ", towers)}); one was expected.");
+        if (towers.Count == 0 && !dict.Names.Any(n => n.StartsWith(Prefix, StringComparison.Ordinal)))
             throw Fail($"{origin}: no '{Prefix}conv1.weight' (full CLIP state dict) or 'conv1.weight' (image tower " +
                 "alone) entry; a CLIP ViT image tower with open_clip / OpenAI names was expected" +
                 (dict.ContainsKey("token_embedding.weight") ? " (it holds a text tower only)." : "."));
+        string prefix = towers.Count == 0 ? Prefix : towers[0][..^"conv1.weight".Length];
         var model = Infer(dict, prefix, origin, heads, Fail);
         CheckLayout(dict, prefix, model, origin, "file", Fail);
         var parameters = new ParameterSet();

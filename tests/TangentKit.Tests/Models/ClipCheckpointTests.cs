@@ -154,6 +154,13 @@ public sealed class ClipCheckpointTests(ITestOutputHelper output) : IDisposable
         var e = Assert.Throws<InvalidDataException>(() => ClipCheckpoint.Load(bare));
         Assert.Contains(bare, e.Message);
         Assert.Contains("ClipImageTower.Load", e.Message);
+
+        // The reference code's ImageEncoder state dict: the CLIP model's names under model.
+        using var encoder = new ParameterSet().AddAll(
+            clip.Select(kv => KeyValuePair.Create("model." + kv.Key, kv.Value)), t => t.clone());
+        using var fromEncoder = ClipImageTower.FromStateDict(encoder, "finetuned.pt");
+        Assert.Equal(Tiny, fromEncoder.Model);
+        AssertEqualTensors(visual, fromEncoder.Parameters);
     }
 
     [Fact]
@@ -219,6 +226,12 @@ public sealed class ClipCheckpointTests(ITestOutputHelper output) : IDisposable
         var textOnly = Error(Edited(n => !n.StartsWith("visual.")), "text.safetensors");
         Assert.Contains("conv1.weight", textOnly);
         Assert.Contains("text tower only", textOnly);
+
+        var noConv = Error(Edited(n => n != "visual.conv1.weight"), "noconv.safetensors");
+        Assert.Contains("no 'visual.conv1.weight' entry", noConv);
+
+        var two = Error(Edited(_ => true, ("conv1.weight", zeros(64, 3, 4, 4))), "two.safetensors");
+        Assert.Contains("2 image towers (visual.conv1.weight, conv1.weight)", two);
     }
 
     static byte[] Zip(params (string Name, byte[] Content)[] entries)
