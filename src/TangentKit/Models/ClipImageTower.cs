@@ -51,9 +51,9 @@ public sealed class ClipImageTower : IDisposable
     /// <summary>
     /// Reads the image tower out of a CLIP state-dict file (safetensors or a PyTorch zip, as
     /// <see cref="ParameterFiles.Load"/> reads): a full dict (entries under <c>visual.</c> or <c>model.visual.</c>;
-    /// the text tower and <c>logit_scale</c> are ignored) or the tower alone. <paramref name="heads"/> defaults to width / 64 (open_clip's
-    /// rule for ViT-B and ViT-L); floating-point entries are converted to <paramref name="dtype"/> (OpenAI's weights
-    /// are float16).
+    /// the text tower and <c>logit_scale</c> are ignored) or the tower alone. <paramref name="heads"/> defaults to
+    /// width / 64 (open_clip's rule for ViT-B and ViT-L); floating-point entries are converted to
+    /// <paramref name="dtype"/> (OpenAI's weights are float16).
     /// </summary>
     public static ClipImageTower Load(string path, int? heads = null, ScalarType dtype = ScalarType.Float32)
     {
