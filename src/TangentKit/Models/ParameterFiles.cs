@@ -1,6 +1,8 @@
 using System.Collections;
 using System.Collections.Specialized;
 using System.Buffers.Binary;
+using System.IO.Compression;
+using System.Text;
 using System.Text.Json;
 using TangentKit.IO;
 using TorchSharp;
@@ -16,12 +18,22 @@ namespace TangentKit.Models;
 /// </summary>
 public static class ParameterFiles
 {
-    /// <summary>Writes <paramref name="set"/> to <paramref name="path"/>; the format follows the extension.</summary>
-    public static void Save(ParameterSet set, string path)
+    /// <summary>
+    /// Writes <paramref name="set"/> to <paramref name="path"/>; the format follows the extension. Every name gets
+    /// <paramref name="prefix"/> in front (e.g. <c>visual.</c> to merge into a full CLIP state dict), and
+    /// floating-point entries are converted to <paramref name="dtype"/> when it is given. Tensors are written from the
+    /// CPU, contiguous.
+    /// </summary>
+    public static void Save(ParameterSet set, string path, string prefix = "", ScalarType? dtype = null)
     {
         var cpu = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         using var scope = NewDisposeScope();
-        foreach (var (name, t) in set) cpu[name] = t.detach().cpu().contiguous();
+        foreach (var (name, t) in set)
+        {
+            var onCpu = t.detach().cpu();
+            if (dtype is { } d && onCpu.is_floating_point() && onCpu.dtype != d) onCpu = onCpu.to_type(d);
+            cpu[prefix + name] = onCpu.contiguous();
+        }
         if (IsSafetensors(path))
             AtomicFile.Write(path, s => Safetensors.SaveStateDict(s, cpu, leaveOpen: true));
         else
@@ -73,7 +85,8 @@ public static class ParameterFiles
         return set;
     }
 
-    static string Describe(string what, List<string> names) =>
+    /// <summary>" what (n): a, b, …;" for a non-empty list of names (the wording of the layout errors).</summary>
+    internal static string Describe(string what, List<string> names) =>
         names.Count == 0 ? ""
             : $"{what} ({names.Count}): {string.Join(", ", names.Take(8))}{(names.Count > 8 ? ", …" : "")};";
 
@@ -85,7 +98,12 @@ public static class ParameterFiles
             throw new FileNotFoundException($"parameter file not found: {path} (expected a .safetensors file or a " +
                 ".pt/.pth/.bin PyTorch state dict there).", path);
         if (IsSafetensors(path)) CheckSafetensorsHeader(path);
-        else CheckZipMagic(path);
+        else
+        {
+            CheckZipMagic(path);
+            CheckPickleArchive(path);
+        }
+        Hashtable table;
         try
         {
             if (IsSafetensors(path))
@@ -101,17 +119,105 @@ public static class ParameterFiles
                 finally { set_default_device(previous); }
             }
             using var stream = File.OpenRead(path);
-            var table = PyTorchUnpickler.UnpickleStateDict(stream, leaveOpen: false);
-            return table.Cast<DictionaryEntry>()
-                .Select(e => new KeyValuePair<string, Tensor>((string)e.Key, (Tensor)e.Value!))
-                .OrderBy(kv => kv.Key, StringComparer.Ordinal).ToList();
+            table = PyTorchUnpickler.UnpickleStateDict(stream, leaveOpen: false);
         }
         catch (Exception e) when (e is not FileNotFoundException)
         {
             throw new InvalidDataException(
                 $"{path}: not a readable {(IsSafetensors(path) ? "safetensors" : "PyTorch state-dict")} file " +
-                $"({e.GetType().Name}: {e.Message}).", e);
+                $"({e.GetType().Name}: {e.Message}){(IsSafetensors(path) ? "" : StateDictRecipe(path))}.", e);
         }
+        var entries = new List<KeyValuePair<string, Tensor>>();
+        foreach (DictionaryEntry e in table)
+        {
+            if (e.Key is string name && e.Value is Tensor t) entries.Add(new(name, t));
+            else
+            {
+                foreach (var v in table.Values) (v as Tensor)?.Dispose();
+                throw new InvalidDataException($"{path}: entry '{e.Key}' holds " +
+                    $"{e.Value?.GetType().Name ?? "None"}, not a tensor; a state dict maps parameter names to " +
+                    "tensors (for a training checkpoint, save the state dict it holds instead).");
+            }
+        }
+        return entries.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToList();
+    }
+
+    static string StateDictRecipe(string path) =>
+        "; if it holds a whole pickled model (torch.save(model)), save its state dict once with: " +
+        SaveStateDict(path);
+
+    // The shell command that re-saves a pickled model's state dict (weights_only=False: the file holds a class).
+    static string SaveStateDict(string path) =>
+        $"python -c \"import torch; torch.save(torch.load('{path}', map_location='cpu', weights_only=False)" +
+        $".state_dict(), '{StatePath(path)}')\"";
+
+    // ViT-B-32.pt -> ViT-B-32-state.pt, next to the original.
+    static string StatePath(string path) =>
+        Path.Combine(Path.GetDirectoryName(path) ?? "", Path.GetFileNameWithoutExtension(path) + "-state.pt");
+
+    // torch.save's archive is <root>/data.pkl, <root>/data/<n>, <root>/version (and byteorder); torch.jit.save adds
+    // <root>/code/ (the TorchScript source) and <root>/constants.pkl, and its data.pkl pickles a scripted module that
+    // PyBridge's unpickler cannot build. A pickled nn.Module (torch.save(model)) starts data.pkl with the module's
+    // class instead of collections.OrderedDict or a dict. Both are recognized here, before the unpickler runs.
+    static void CheckPickleArchive(string path)
+    {
+        using var zip = OpenZip(path);
+        var names = zip.Entries.Select(e => e.FullName).ToList();
+        var parts = names.Select(n => n.Split('/')).ToList();
+        string? root = parts.FirstOrDefault(p => p is [_, "constants.pkl"])?[0]
+            ?? parts.FirstOrDefault(p => p.Length > 2 && p[1] == "code")?[0];
+        if (root is not null)
+            throw new InvalidDataException($"{path} is a TorchScript archive (torch.jit.save: it holds {root}/code/ " +
+                $"and {root}/constants.pkl), not a state dict, which is what the kit reads. Convert it once with: " +
+                $"python -c \"import torch; torch.save(torch.jit.load('{path}', map_location='cpu').state_dict(), " +
+                $"'{StatePath(path)}')\"");
+        var data = zip.Entries.FirstOrDefault(e => e.FullName.Split('/') is [_, "data.pkl"]);
+        if (data is null)
+            throw new InvalidDataException($"{path}: a zip archive without <archive>/data.pkl, so not a PyTorch " +
+                $"state-dict file (entries: {string.Join(", ", names.Take(5))}{(names.Count > 5 ? ", …" : "")}).");
+        var head = new byte[256];
+        int read;
+        using (var s = data.Open()) read = s.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        if (PickledClass(head.AsSpan(0, read)) is { } cls && cls != "collections.OrderedDict")
+            throw new InvalidDataException($"{path} holds a pickled {cls} object (torch.save of a whole model), not " +
+                "a state dict; save its state dict once, in a Python environment where that class imports, with: " +
+                SaveStateDict(path));
+    }
+
+    static ZipArchive OpenZip(string path)
+    {
+        try { return ZipFile.OpenRead(path); }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{path}: starts like a zip archive but its directory cannot be read " +
+                $"(truncated?): {e.Message}", e);
+        }
+    }
+
+    // The class of a pickle's top-level object when the pickle opens by naming one: PROTO n, then GLOBAL
+    // "module\nname\n" (protocols 0-3, torch.save's default 2) or [FRAME,] SHORT_BINUNICODE module, [MEMOIZE,]
+    // SHORT_BINUNICODE name, [MEMOIZE,] STACK_GLOBAL (protocol 4+). Null for anything else (a dict, a list).
+    static string? PickledClass(ReadOnlySpan<byte> p)
+    {
+        int i = p.Length >= 2 && p[0] == 0x80 ? 2 : 0;
+        if (i < p.Length && p[i] == 0x95) i += 9;                           // FRAME n (protocol 4+)
+        if (i < p.Length && p[i] == (byte)'c')
+        {
+            var rest = p[(i + 1)..];
+            int a = rest.IndexOf((byte)'\n');
+            if (a < 0) return null;
+            int b = rest[(a + 1)..].IndexOf((byte)'\n');
+            if (b < 0) return null;
+            return $"{Encoding.ASCII.GetString(rest[..a])}.{Encoding.ASCII.GetString(rest.Slice(a + 1, b))}";
+        }
+        var parts = new List<string>();
+        while (parts.Count < 2 && i + 1 < p.Length && p[i] == 0x8c && i + 2 + p[i + 1] <= p.Length)
+        {
+            parts.Add(Encoding.UTF8.GetString(p.Slice(i + 2, p[i + 1])));
+            i += 2 + p[i + 1];
+            if (i < p.Length && p[i] == 0x94) i++;
+        }
+        return parts.Count == 2 && i < p.Length && p[i] == 0x93 ? $"{parts[0]}.{parts[1]}" : null;
     }
 
     // Bytes per element of the safetensors dtypes (the specification's names).

@@ -8,13 +8,21 @@ namespace TangentKit.Models;
 /// <summary>
 /// CLIP's image tower (open_clip <c>VisionTransformer</c> names, without the <c>visual.</c> prefix): patchify conv1,
 /// class embedding, positional embedding, ln_pre, pre-LN QuickGELU blocks, ln_post on the CLS token, projection.
-/// ViT-B/32 = (224, 32, 768, 12, 12, 512); the paper's image encoder (all figures and tables, paper preset).
+/// ViT-B/32 = (224, 32, 768, 12, 12, 512), ViT-B/16 = (224, 16, 768, 12, 12, 512), ViT-L/14 = (224, 14, 1024, 24,
+/// 16, 768): the paper's image encoders (all figures and tables, paper preset); weights through
+/// <see cref="ClipImageTower"/>.
 /// </summary>
 public sealed record VisionTransformer(int ImageSize, int PatchSize, int Width, int Layers, int Heads, int OutputDim,
     int InChannels = 3) : IFunctionalModel
 {
     /// <summary>CLIP ViT-B/32's shape, optionally with fewer blocks (benchmarks).</summary>
     public static VisionTransformer ViTB32(int layers = 12) => new(224, 32, 768, layers, 12, 512);
+
+    /// <summary>CLIP ViT-B/16's shape (196 patches of 16×16), optionally with fewer blocks.</summary>
+    public static VisionTransformer ViTB16(int layers = 12) => new(224, 16, 768, layers, 12, 512);
+
+    /// <summary>CLIP ViT-L/14's shape (256 patches of 14×14, 16 heads of 64), optionally with fewer blocks.</summary>
+    public static VisionTransformer ViTL14(int layers = 24) => new(224, 14, 1024, layers, 16, 768);
 
     long Tokens => (long)(ImageSize / PatchSize) * (ImageSize / PatchSize) + 1;
 

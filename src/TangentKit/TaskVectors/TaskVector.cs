@@ -153,9 +153,12 @@ public sealed class TaskVector : IDisposable
     public static double Cosine(TaskVector a, TaskVector b) => Dot(a, b) / (a.Norm() * b.Norm());
 
     /// <summary>
-    /// Writes the vector as safetensors (readable by <c>safetensors.torch.load_file</c>) or a .pt state dict.
+    /// Writes the vector as safetensors (readable by <c>safetensors.torch.load_file</c>) or a .pt state dict, under its
+    /// state-dict names with <paramref name="prefix"/> in front (<c>visual.</c> for a CLIP image tower's τ in full-dict
+    /// names) and, when <paramref name="dtype"/> is given, in that dtype (float32 for open_clip).
     /// </summary>
-    public void Save(string path) => ParameterFiles.Save(Entries, path);
+    public void Save(string path, string prefix = "", ScalarType? dtype = null) =>
+        ParameterFiles.Save(Entries, path, prefix, dtype);
 
     /// <summary>
     /// Reads a vector written by <see cref="Save"/> (or by PyTorch) onto <paramref name="device"/> (default: the host).
