@@ -86,17 +86,17 @@ public static class FineTuner
         }
         if (start == 0) Measure(0);
         var clock = Stopwatch.StartNew();
+        using var batches = train.TrainingBatches(schedule.IndicesForStep, start, options.Steps, options.CropScaleMin,
+            options.Seed).GetEnumerator();
         for (int step = start; step < options.Steps; step++)
         {
             cancellationToken.ThrowIfCancellationRequested();
             double lr = LearningRateSchedule.At(step, options.LearningRate, options.WarmupSteps, options.Steps);
             using (var scope = NewDisposeScope())
             {
-                using var batch = train.Select(tensor(schedule.IndicesForStep(step), device: train.Labels.device));
-                var inputs = options.CropScaleMin < 1
-                    ? RandomResizedCrop.Apply(batch.Inputs, options.CropScaleMin, options.Seed, step)
-                    : batch.Inputs;
-                losses.Add(state.Step(inputs, batch.Labels, head, lr, options));
+                batches.MoveNext();                          // the batch's tensors belong to this step's scope
+                var (inputs, labels) = batches.Current;
+                losses.Add(state.Step(inputs, labels, head, lr, options));
             }
             if (measure && ((step + 1) % options.EvaluateEvery == 0 || step + 1 == options.Steps)) Measure(step + 1);
             if (runDirectory is not null && options.CheckpointEvery > 0 && (step + 1) % options.CheckpointEvery == 0
@@ -126,8 +126,11 @@ public static class FineTuner
         foreach (var (x, y) in validation.Batches(256))
         {
             using var scope = NewDisposeScope();
-            var logits = head.Logits(state.Features(x));
-            correct += logits.argmax(-1).eq(y.OnDeviceOf(logits)).sum().item<long>();
+            using (x) using (y)                         // streamed batches own their memory: free each one now
+            {
+                var logits = head.Logits(state.Features(x));
+                correct += logits.argmax(-1).eq(y.OnDeviceOf(logits)).sum().item<long>();
+            }
         }
         return (double)correct / validation.Count;
     }

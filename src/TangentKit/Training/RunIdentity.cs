@@ -2,8 +2,6 @@ using System.Text.Json;
 using TangentKit.Data;
 using TangentKit.IO;
 using TangentKit.Models;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace TangentKit.Training;
 
@@ -20,21 +18,7 @@ internal sealed record RunIdentity(string Model, string Theta0Fingerprint, long 
 
     public static RunIdentity Of(IFunctionalModel model, ParameterSet theta0, LabeledData train,
         FineTuneOptions options) =>
-        new(model.Name, Fingerprint(theta0.Values), train.Count, Fingerprint([train.Inputs, train.Labels]), options);
-
-    // Σ|t| and Σ t·(index-weighted) in float64: cheap, and changes with any realistic change of the tensors.
-    static string Fingerprint(IEnumerable<Tensor> tensors)
-    {
-        using var scope = NewDisposeScope();
-        double a = 0, b = 0;
-        foreach (var t in tensors)
-        {
-            var flat = t.detach().flatten().to_type(ScalarType.Float64);
-            a += flat.abs().sum().item<double>();
-            b += (flat * arange(flat.shape[0], dtype: ScalarType.Float64, device: flat.device).remainder(7).add(1)).sum().item<double>();
-        }
-        return $"{a:R}/{b:R}";
-    }
+        new(model.Name, LabeledData.Fingerprint(theta0.Values), train.Count, train.ContentFingerprint(), options);
 
     /// <summary>
     /// Writes options.json into a new run directory, or checks an existing one against this identity.
