@@ -3,6 +3,7 @@ using Spectre.Console;
 using TangentKit.Benchmarks;
 using TangentKit.Evaluation;
 using TangentKit.Training;
+using TorchSharp;
 
 namespace TangentKit.Cli;
 
@@ -33,6 +34,11 @@ static class BenchCommand
             DefaultValueFactory = _ => 256,
         };
         var noMemory = new Option<bool>("--no-memory") { Description = "Skip the peak-memory measurement." };
+        var device = new Option<string>("--device")
+        {
+            Description = "cpu, cuda or cuda:N (a CUDA build); peak memory is the process's resident set, measured " +
+                "on the CPU only.", DefaultValueFactory = _ => "cpu",
+        };
         var json = new Option<FileInfo?>("--json") { Description = "Also write the figures to this JSON file." };
         var from = new Option<FileInfo?>("--from")
         {
@@ -47,7 +53,7 @@ static class BenchCommand
                 "Measure the cost of linearization: ms per training step (standard vs linear, alternating, beside " +
                 "the same ResNet in TorchSharp's own modules), where a step's time goes, peak memory, and the " +
                 "speed-up of the exact affine shortcut over 21 α values.")
-            { threads, rounds, warmup, batch, vitLayers, examples, noMemory, json, from, markdown };
+            { threads, rounds, warmup, batch, vitLayers, examples, noMemory, device, json, from, markdown };
         command.SetAction(r =>
         {
             BenchReport report;
@@ -56,9 +62,12 @@ static class BenchCommand
             else
             {
                 Startup.Torch(r.GetValue(threads));
-                var cases = BenchmarkCase.Defaults(r.GetValue(batch), r.GetValue(vitLayers));
+                var on = Startup.Device(r.GetValue(device)!);
+                if (on is null) return 2;
+                var cases = BenchmarkCase.Defaults(r.GetValue(batch), r.GetValue(vitLayers))
+                    .Select(c => c with { Device = on }).ToList();
                 report = Measure(cases, r.GetValue(threads), r.GetValue(rounds), r.GetValue(warmup),
-                    r.GetValue(batch), r.GetValue(examples), !r.GetValue(noMemory));
+                    r.GetValue(batch), r.GetValue(examples), !r.GetValue(noMemory) && on.type == DeviceType.CPU);
             }
             Print(report);
             if (r.GetValue(markdown)) Console.Write(report.ToMarkdown());

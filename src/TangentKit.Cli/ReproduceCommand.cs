@@ -27,8 +27,33 @@ static class ReproduceCommand
     {
         var preset = new Option<string>("--preset")
         {
-            Description = "tiny (generated data, seconds) or mini (offline ImageNet ResNet-18 and real tasks).",
+            Description = "tiny (generated data, seconds), mini (offline ImageNet ResNet-18 and real tasks) or paper " +
+                "(CLIP ViTs on the paper's datasets: needs --weights and --data, and a GPU).",
             DefaultValueFactory = _ => "mini",
+        };
+        var model = new Option<string>("--model")
+        {
+            Description = $"The paper preset's CLIP model: {string.Join(", ", Preset.ClipModels)}.",
+            DefaultValueFactory = _ => "ViT-B-32",
+        };
+        var weights = new Option<FileInfo?>("--weights")
+        {
+            Description = "Paper preset: the CLIP checkpoint (open_clip/OpenAI state dict, .pt/.bin/.safetensors; " +
+                $"default ${PaperInputs.WeightsVariable}).",
+        };
+        var data = new Option<DirectoryInfo?>("--data")
+        {
+            Description = "Paper preset: the folder with the datasets in the README's layout " +
+                $"(default ${PaperInputs.DataVariable}).",
+        };
+        var vocab = new Option<FileInfo?>("--vocab")
+        {
+            Description = "Paper preset: CLIP's bpe_simple_vocab_16e6.txt.gz (default: fetched into the data cache).",
+        };
+        var device = new Option<string>("--device")
+        {
+            Description = "Where θ0, heads, task vectors, optimizer state and caches live: cpu, cuda or cuda:N " +
+                "(cuda needs a build with -p:TorchBackend=cuda).", DefaultValueFactory = _ => "cpu",
         };
         var output = new Option<DirectoryInfo?>("--out")
         {
@@ -47,21 +72,38 @@ static class ReproduceCommand
             Description = "Fine-tuning seeds: 2 or more repeat fine-tuning (same data, θ0 and heads) and add each " +
                 "seed's verdicts and the numbers' ranges to the summary.", DefaultValueFactory = _ => 1,
         };
-        var command = new Command(name, description) { preset, output, threads, dataCache, seeds };
+        var command = new Command(name, description)
+            { preset, output, threads, dataCache, seeds, model, weights, data, vocab, device };
         command.SetAction(r =>
         {
-            var p = Preset.Named(r.GetValue(preset)!);
+            Preset p;
+            PaperInputs? paper = null;
+            try
+            {
+                var presetName = r.GetValue(preset)!;
+                p = presetName == "paper" ? Preset.Paper(r.GetValue(model)!) : Preset.Named(presetName);
+                if (p.ClipModel is not null)
+                    paper = PaperInputs.Resolve(r.GetValue(weights)?.FullName, r.GetValue(data)?.FullName,
+                        r.GetValue(vocab)?.FullName, Environment.GetEnvironmentVariable);
+            }
+            catch (ArgumentException e)
+            {
+                AnsiConsole.MarkupLine($"[red]{Markup.Escape(e.Message.Split(" (Parameter")[0])}[/]");
+                return 2;
+            }
             if (r.GetValue(seeds) < 1)
             {
                 AnsiConsole.MarkupLine($"[red]--seeds must be at least 1, got {r.GetValue(seeds)}.[/]");
                 return 2;
             }
             Startup.Torch(r.GetValue(threads));
+            var on = Startup.Device(r.GetValue(device)!);
+            if (on is null) return 2;
             var outDir = r.GetValue(output)?.FullName ?? Path.Combine("results", p.Name);
             var clock = Stopwatch.StartNew();
             var index = ConsoleProgress.Run(progress =>
             {
-                using var suite = Suite.Open(p, outDir, progress, r.GetValue(dataCache)?.FullName);
+                using var suite = Suite.Open(p, outDir, progress, r.GetValue(dataCache)?.FullName, on, paper);
                 return Reproduction.Run(suite, only is null ? null : [only.Value], r.GetValue(seeds));
             });
             AnsiConsole.MarkupLine($"[bold]report:[/] {Markup.Escape(index)}  ({clock.Elapsed.TotalMinutes:F1} min)");

@@ -14,4 +14,15 @@ static class Startup
         torch.set_num_threads(threads);
         return report;
     }
+
+    /// The device of --device, or null after printing why it cannot be used (exit code 2).
+    public static torch.Device? Device(string text)
+    {
+        try { return Devices.Parse(text); }
+        catch (ArgumentException e)
+        {
+            Spectre.Console.AnsiConsole.MarkupLine($"[red]{Spectre.Console.Markup.Escape(e.Message)}[/]");
+            return null;
+        }
+    }
 }

@@ -36,15 +36,16 @@ public static class AffineShortcutBenchmark
     public static AffineSpeedup Run(BenchmarkCase c, int examples, IReadOnlyList<double> grid)
     {
         var g = new Generator(1);
-        using var theta0 = c.Model.Initialize(0);
+        using var host = c.Model.Initialize(0);
+        using var theta0 = host.To(c.Device);
         using var data = new LabeledData(randn([examples, .. c.InputShape[1..]], device: CPU, generator: g),
             randint(c.Classes, [examples], device: CPU, generator: g));
         using var tau = TaskVector.FromDelta(theta0, theta0.Where(theta0.TrainableNames.ToHashSet().Contains)
-            .ToDictionary(kv => kv.Key, kv => 1e-3 * randn(kv.Value.shape, device: CPU, generator: g)));
+            .ToDictionary(kv => kv.Key, kv => (1e-3 * randn(kv.Value.shape, device: CPU, generator: g)).to(c.Device)));
         var lin = c.Model.Linearize(theta0);
         long dim;
         using (no_grad()) dim = lin.Forward(data.Inputs.narrow(0, 0, 1)).shape[^1];
-        using var head = new FrozenHead(randn([c.Classes, dim], device: CPU, generator: g));
+        using var head = new FrozenHead(randn([c.Classes, dim], device: CPU, generator: g).to(c.Device));
         int batch = (int)c.InputShape[0];
 
         var sw = Stopwatch.StartNew();

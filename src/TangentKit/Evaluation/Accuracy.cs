@@ -17,6 +17,7 @@ public static class Accuracy
         long correct = 0;
         using var noGrad = no_grad();
         foreach (var (x, y) in data.Batches(batchSize))
+        using (x) using (y)                                    // a streamed batch owns its memory: free it now
         {
             using var scope = NewDisposeScope();
             correct += CountCorrect(head.Logits(encoder(x)), y);

@@ -47,14 +47,16 @@ public sealed class AffineFeatureCache : IDisposable
         var bases = new List<Tensor>();
         var dirs = taskVectors.Select(_ => new List<Tensor>()).ToArray();
         using var scope = NewDisposeScope();
-        foreach (var (x, _) in data.Batches(batchSize))
+        foreach (var (x, y) in data.Batches(batchSize))
+        using (x) using (y)                                    // a streamed batch owns its memory: free it now
+        using (NewDisposeScope())                              // and the batch's copy on the model's device
         {
-            if (taskVectors.Count == 0) bases.Add(linearized.ForwardPair(x, null).Primal);
+            if (taskVectors.Count == 0) bases.Add(linearized.ForwardPair(x, null).Primal.MoveToOuterDisposeScope());
             for (int t = 0; t < taskVectors.Count; t++)
             {
                 var (y0, jv) = linearized.ForwardPair(x, taskVectors[t].Entries);
-                if (t == 0) bases.Add(y0);
-                dirs[t].Add(jv ?? zeros_like(y0));
+                if (t == 0) bases.Add(y0.MoveToOuterDisposeScope());
+                dirs[t].Add((jv ?? zeros_like(y0)).MoveToOuterDisposeScope());
             }
         }
         return new AffineFeatureCache(cat(bases, 0), dirs.Select(d => cat(d, 0)).ToArray(), data.Labels.clone());

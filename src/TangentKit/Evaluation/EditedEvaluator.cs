@@ -83,11 +83,24 @@ public sealed class EditedEvaluator : IDisposable
         _passClock.Start();
         var encoder = _linearized.Model.Encoder(Theta(alphas));
         using var scope = NewDisposeScope();
-        var inputs = data.Count == 1 ? data[0].Inputs : cat(data.Select(d => d.Inputs).ToList(), 0);
-        long total = inputs.shape[0];
         var features = new List<Tensor>();
-        for (long start = 0; start < total; start += 256)
-            features.Add(encoder(inputs.narrow(0, start, Math.Min(256, total - start))));
+        long total = data.Sum(d => d.Count);
+        // Each batch in its own scope: its copy on the model's device is freed with it.
+        Tensor Encode(Tensor x)
+        {
+            using var batch = NewDisposeScope();
+            return encoder(x).MoveToOuterDisposeScope();
+        }
+        if (data.Any(d => d.IsStreamed))                        // decoded from disk: one task after the other
+            foreach (var d in data)
+                foreach (var (x, y) in d.Batches(256))
+                    using (x) using (y) features.Add(Encode(x));
+        else
+        {
+            var inputs = data.Count == 1 ? data[0].Inputs : cat(data.Select(d => d.Inputs).ToList(), 0);
+            for (long start = 0; start < total; start += 256)
+                features.Add(Encode(inputs.narrow(0, start, Math.Min(256, total - start))));
+        }
         var all = cat(features, 0);
         var logits = new List<Tensor>(tasks.Count);
         long offset = 0;
@@ -155,7 +168,7 @@ public sealed class EditedEvaluator : IDisposable
         if (limit <= 0 || limit >= full.Count) return full;
         var key = (task.Name, split, limit);
         if (!_subsets.TryGetValue(key, out var subset))
-            _subsets[key] = subset = full.Select(arange(limit, device: full.Labels.device));
+            _subsets[key] = subset = full.Head(limit);
         return subset;
     }
 

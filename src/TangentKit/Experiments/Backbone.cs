@@ -47,22 +47,29 @@ public sealed class Backbone : IDisposable
     /// <summary>Frozen head of every task (edited and control), by task name.</summary>
     public IReadOnlyDictionary<string, FrozenHead> Heads { get; }
 
-    /// <summary>θ0 and the prototype head of every task (edited and control) from its support split.</summary>
+    /// <summary>
+    /// θ0 (owned from here on) and the head of every task (edited and control): its zero-shot text head when the
+    /// suite has them (the same heads for a random θ0: only θ0 differs), else the prototype of θ0's features over its
+    /// support split. Heads live on θ0's device.
+    /// </summary>
     public static Backbone Create(Initialization init, SuiteData data, ParameterSet theta0, double logitScale)
     {
         var encoder = data.Model.Encoder(theta0);
-        var heads = data.AllTasks.ToDictionary(t => t.Name,
-            t => PrototypeHead.FromSupport(encoder, t.Support, t.Classes.Count, logitScale));
+        var heads = data.AllTasks.ToDictionary(t => t.Name, t => data.TextHeads is { } text
+            ? text[t.Name].To(theta0.Device)
+            : PrototypeHead.FromSupport(encoder, t.Support, t.Classes.Count, logitScale));
         return new Backbone(init, data.Model, theta0, heads);
     }
 
     /// <summary>
-    /// A random θ0 of the suite's network made a normalized network: batch-norm statistics recomputed on a seeded
-    /// mix of <paramref name="imagesPerTask"/> training images of every edited task.
+    /// A random θ0 of the suite's network; a ResNet is made a normalized network: batch-norm statistics recomputed on
+    /// a seeded mix of <paramref name="imagesPerTask"/> training images of every edited task (a ViT's layer norms
+    /// need no data).
     /// </summary>
     public static ParameterSet RandomTheta0(SuiteData data, long seed, int imagesPerTask)
     {
-        using var raw = data.Model.Initialize(seed);
+        if (data.Model is not ResNet resnet) return data.Model.Initialize(seed);
+        using var raw = resnet.Initialize(seed);
         TorchSharp.torch.Tensor mixed;
         using (TorchSharp.torch.NewDisposeScope())
         {
@@ -72,7 +79,7 @@ public sealed class Backbone : IDisposable
                 device: images.device);
             mixed = images.index_select(0, order).MoveToOuterDisposeScope();
         }
-        using (mixed) return data.Model.RecalibrateBatchNorm(raw, mixed);
+        using (mixed) return resnet.RecalibrateBatchNorm(raw, mixed);
     }
 
     /// <summary>Frees θ0 and the heads.</summary>

@@ -53,7 +53,9 @@ public static class NtkLocalization
     {
         var backbone = suite.Backbone(init);
         using var scope = NewDisposeScope();
-        var x = cat([a.Test.Inputs.narrow(0, 0, n), b.Test.Inputs.narrow(0, 0, n)], 0);   // task A's samples first
+        using var firstA = a.Test.Take(n);
+        using var firstB = b.Test.Take(n);
+        var x = cat([firstA.Inputs, firstB.Inputs], 0);                                  // task A's samples first
         var seed = unchecked((ulong)suite.Preset.Seed + 5);
         var r = EmpiricalNtk.RandomUnitReadout(backbone.Linearized, x, seed);
         var label = $"NTK {a.Name}–{b.Name} ({backbone.Name}): {2 * n} kernel columns";

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using TangentKit.Data;
 using TangentKit.Models;
 using TangentKit.Training;
@@ -7,7 +8,8 @@ namespace TangentKit.Experiments;
 /// <summary>
 /// Everything that differs between the kit's reproductions: backbone, data, budgets and grids. <see cref="Mini"/> is
 /// the offline default (ImageNet ResNet-18, real tasks, 2 CPU cores, ≤ 20 minutes cold); <see cref="Tiny"/> runs the
-/// same pipeline on generated data in seconds (tests, notebook CI).
+/// same pipeline on generated data in seconds (tests, notebook CI); <see cref="Paper"/> is the paper's own protocol
+/// (CLIP ViTs, the eight tasks and ImageNet, a CUDA GPU).
 /// </summary>
 public sealed record Preset
 {
@@ -22,8 +24,33 @@ public sealed record Preset
     /// <summary>Input resolution in pixels (a multiple of 32 for the ResNet).</summary>
     public int ImageSize { get; init; } = 32;
 
-    /// <summary>Split sizes of every task.</summary>
+    /// <summary>Split sizes of every task (the paper preset uses the datasets' own splits instead).</summary>
     public required SplitSizes Sizes { get; init; }
+
+    /// <summary>
+    /// The paper's CLIP model (<c>ViT-B-32</c>, <c>ViT-B-16</c>, <c>ViT-L-14</c>) for the paper preset; null for the
+    /// ResNet presets.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ClipModel { get; init; }
+
+    /// <summary>
+    /// Epochs per task (paper preset): a task's steps are epochs · ⌈training images / batch⌉, as the reference code
+    /// counts them; null: <see cref="FineTuneOptions.Steps"/> for every task.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, int>? EpochsPerTask { get; init; }
+
+    /// <summary>The fine-tuning options of <paramref name="task"/> (its steps from its epochs in the paper preset).</summary>
+    public FineTuneOptions FineTuneFor(ImageTask task)
+    {
+        if (EpochsPerTask is null) return FineTune;
+        if (!EpochsPerTask.TryGetValue(task.Name, out int epochs))
+            throw new ArgumentException($"preset {Name} gives no epochs for task '{task.Name}'; it has " +
+                $"{string.Join(", ", EpochsPerTask.Keys)}.", nameof(task));
+        long perEpoch = (task.Train.Count + FineTune.BatchSize - 1) / FineTune.BatchSize;
+        return FineTune with { Steps = checked((int)(epochs * perEpoch)) };
+    }
 
     /// <summary>Fine-tuning budget and optimizer (mode and seed are set per run).</summary>
     public required FineTuneOptions FineTune { get; init; }
@@ -84,14 +111,57 @@ public sealed record Preset
         CostRounds = 1,
     };
 
-    /// <summary>A preset by name; the error lists the known ones.</summary>
-    public static Preset Named(string name) => name switch
+    /// <summary>The CLIP models of the paper preset, by the names open_clip gives them.</summary>
+    public static IReadOnlyList<string> ClipModels { get; } = ["ViT-B-32", "ViT-B-16", "ViT-L-14"];
+
+    /// <summary>
+    /// The paper's protocol on CLIP <paramref name="clipModel"/> (research/paper.md §3.6): AdamW at 1e-5 with weight
+    /// decay 0.1 on every weight, batch 128 (ViT-L/14: two micro-batches of 64), 500 warm-up steps then cosine decay,
+    /// clipping at norm 1, the reference code's epochs per task, RandomResizedCrop(224, scale 0.9–1); α grids as the
+    /// mini suite's (Tables 1–2: 0, 0.05, …, 1; ξ maps: [−3, 3]²). Needs the CLIP weights, the datasets and a GPU.
+    /// </summary>
+    public static Preset Paper(string clipModel = "ViT-B-32")
     {
-        "mini" => Mini,
-        "tiny" => Tiny,
-        "paper" => throw new NotSupportedException("the paper preset needs CLIP ViT weights and the eight paper " +
-            "datasets, which are not available offline; see the README."),
-        _ => throw new ArgumentException($"unknown preset '{name}'; known: tiny, mini (paper needs CLIP weights).",
-            nameof(name)),
-    };
+        if (!ClipModels.Contains(clipModel))
+            throw new ArgumentException($"unknown CLIP model '{clipModel}'; the paper uses " +
+                $"{string.Join(", ", ClipModels)}.", nameof(clipModel));
+        return new Preset
+        {
+            Name = "paper-" + clipModel.ToLowerInvariant(),
+            UsesRealData = true,
+            ClipModel = clipModel,
+            ImageSize = 224,
+            Sizes = new SplitSizes(0, 0, 0, SupportPerClass: 0),
+            FineTune = new FineTuneOptions
+            {
+                BatchSize = 128, LearningRate = 1e-5, WeightDecay = 0.1, WarmupSteps = 500, ClipNorm = 1.0,
+                CropScaleMin = 0.9, CheckpointEvery = 250, EvaluateEvery = 0,
+                MicroBatches = clipModel == "ViT-L-14" ? 2 : 1,
+            },
+            EpochsPerTask = new Dictionary<string, int>
+            {
+                ["cars"] = 35, ["dtd"] = 76, ["eurosat"] = 12, ["gtsrb"] = 11, ["mnist"] = 5, ["resisc45"] = 15,
+                ["sun397"] = 14, ["svhn"] = 4,
+            },
+            DisentanglementGrid = 21,
+            DisentanglementExamples = 2048,
+            NtkExamplesPerTask = 64,
+            CostRounds = 5,
+        };
+    }
+
+    /// <summary>
+    /// A preset by name: <c>tiny</c>, <c>mini</c>, or <c>paper</c> with a CLIP model (<c>paper-vit-b-32</c>,
+    /// <c>paper-vit-b-16</c>, <c>paper-vit-l-14</c>; <c>paper</c> alone is ViT-B/32). The error lists the known ones.
+    /// </summary>
+    public static Preset Named(string name)
+    {
+        if (name == "mini") return Mini;
+        if (name == "tiny") return Tiny;
+        if (name == "paper") return Paper();
+        var clip = ClipModels.FirstOrDefault(m => name == "paper-" + m.ToLowerInvariant());
+        if (clip is not null) return Paper(clip);
+        throw new ArgumentException($"unknown preset '{name}'; known: tiny, mini, paper, " +
+            string.Join(", ", ClipModels.Select(m => "paper-" + m.ToLowerInvariant())) + ".", nameof(name));
+    }
 }

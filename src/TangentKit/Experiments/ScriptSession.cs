@@ -5,16 +5,23 @@ using TorchSharp;
 namespace TangentKit.Experiments;
 
 /// <summary>
-/// The command line of a script twin: <c>--preset NAME</c> and <c>--results DIR</c>, else the notebooks' variables
-/// TANGENTKIT_PRESET and TANGENTKIT_RESULTS, else mini and <c>results/&lt;preset&gt;</c> under the repository.
+/// The command line of a script twin: <c>--preset NAME</c>, <c>--results DIR</c> and <c>--device</c>, else the
+/// notebooks' variables TANGENTKIT_PRESET, TANGENTKIT_RESULTS and TANGENTKIT_DEVICE, else mini,
+/// <c>results/&lt;preset&gt;</c> under the repository and the CPU; the paper preset also reads <c>--weights</c>,
+/// <c>--data</c> and <c>--vocab</c> (or their variables, <see cref="PaperInputs"/>).
 /// </summary>
 /// <param name="Preset">The preset.</param>
 /// <param name="Results">Absolute path of the results folder.</param>
-public sealed record ScriptOptions(Preset Preset, string Results)
+/// <param name="Device"><c>cpu</c>, <c>cuda</c> or <c>cuda:N</c> (checked when the session starts).</param>
+/// <param name="Paper">The paper preset's inputs (null for tiny and mini).</param>
+public sealed record ScriptOptions(Preset Preset, string Results, string Device = "cpu", PaperInputs? Paper = null)
 {
     /// <summary>The usage line of every twin.</summary>
-    public const string Usage = "options: [--preset tiny|mini] [--results DIR]  (defaults: $TANGENTKIT_PRESET or " +
-        "mini; $TANGENTKIT_RESULTS or results/<preset> in the repository; relative paths from the current folder)";
+    public const string Usage = "options: [--preset tiny|mini|paper-vit-b-32|paper-vit-b-16|paper-vit-l-14] " +
+        "[--results DIR] [--device cpu|cuda] [--weights FILE --data DIR [--vocab FILE]]  (defaults: " +
+        "$TANGENTKIT_PRESET or mini; $TANGENTKIT_RESULTS or results/<preset> in the repository; $TANGENTKIT_DEVICE or " +
+        "cpu; the paper preset's $TANGENTKIT_CLIP_WEIGHTS, $TANGENTKIT_PAPER_DATA; relative paths from the current " +
+        "folder)";
 
     /// <summary>
     /// Parses <paramref name="args"/> over <paramref name="environment"/> (a variable lookup); a relative results
@@ -25,7 +32,7 @@ public sealed record ScriptOptions(Preset Preset, string Results)
     public static ScriptOptions? Parse(IReadOnlyList<string> args, Func<string, string?> environment,
         string repository, string currentDirectory)
     {
-        string? preset = null, results = null;
+        string? preset = null, results = null, device = null, weights = null, data = null, vocab = null;
         for (int i = 0; i < args.Count; i++)
         {
             string Value() => i + 1 < args.Count && !args[i + 1].StartsWith("--") ? args[++i]
@@ -34,6 +41,10 @@ public sealed record ScriptOptions(Preset Preset, string Results)
             {
                 case "--preset": preset = Value(); break;
                 case "--results": results = Value(); break;
+                case "--device": device = Value(); break;
+                case "--weights": weights = Value(); break;
+                case "--data": data = Value(); break;
+                case "--vocab": vocab = Value(); break;
                 case "-h" or "--help": return null;
                 default: throw new ArgumentException($"unknown argument '{args[i]}'.", nameof(args));
             }
@@ -49,7 +60,12 @@ public sealed record ScriptOptions(Preset Preset, string Results)
         results ??= NonEmpty(environment("TANGENTKIT_RESULTS"));
         var folder = results is null ? Path.Combine(repository, "results", chosen.Name)
             : Path.Combine(currentDirectory, results);
-        return new ScriptOptions(chosen, Path.GetFullPath(folder));
+        string Relative(string? path) => path is null ? null! : Path.Combine(currentDirectory, path);
+        var paper = chosen.ClipModel is null ? null
+            : PaperInputs.Resolve(weights is null ? null : Relative(weights), data is null ? null : Relative(data),
+                vocab is null ? null : Relative(vocab), environment);
+        return new ScriptOptions(chosen, Path.GetFullPath(folder),
+            NonEmpty(device) ?? NonEmpty(environment("TANGENTKIT_DEVICE")) ?? "cpu", paper);
     }
 
     static string? NonEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
@@ -71,7 +87,8 @@ public sealed class ScriptSession : IDisposable
     ScriptSession(ScriptOptions options)
     {
         Options = options;
-        Suite = Suite.Open(options.Preset, options.Results, new LineProgress(Console.WriteLine));
+        Suite = Suite.Open(options.Preset, options.Results, new LineProgress(Console.WriteLine),
+            device: Devices.Parse(options.Device), paper: options.Paper);
     }
 
     /// <summary>The preset and results folder of this run.</summary>
@@ -106,7 +123,14 @@ public sealed class ScriptSession : IDisposable
         }
         TorchNative.Prepare();
         torch.set_num_threads(Environment.ProcessorCount);          // as the notebooks: the last bits depend on it
-        var session = new ScriptSession(options);
+        ScriptSession session;
+        try { session = new ScriptSession(options); }
+        catch (ArgumentException e)                                   // --device names a device this build lacks
+        {
+            Console.Error.WriteLine($"{ScriptName}: {e.Message.Split(" (Parameter")[0]}");
+            Environment.Exit(2);
+            throw;
+        }
         Console.WriteLine($"{ScriptName}: preset {options.Preset.Name}, results in {options.Results}");
         session.Show("Stored results", Reproduction.Status(session.Suite));
         return session;

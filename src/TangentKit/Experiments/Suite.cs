@@ -57,10 +57,19 @@ public sealed class Suite : IDisposable
     /// </summary>
     public IReadOnlyList<string> Replicas { get; set; } = [];
 
-    /// <summary>Opens a suite on the preset's data (fetched and loaded only when an experiment needs them).</summary>
+    /// <summary>
+    /// Opens a suite on the preset's data (fetched and loaded only when an experiment needs them) with θ0 and every
+    /// tensor derived from it on <paramref name="device"/>; the paper preset reads <paramref name="paper"/>.
+    /// </summary>
     public static Suite Open(Preset preset, string outputDirectory, IExperimentProgress progress,
-        string? dataCache = null, Device? device = null) =>
-        new(preset, () => SuiteData.Load(preset, dataCache, progress.Message), outputDirectory, progress, device);
+        string? dataCache = null, Device? device = null, PaperInputs? paper = null)
+    {
+        if (preset.ClipModel is not null && paper is null)
+            throw new ArgumentException($"preset {preset.Name} needs the CLIP weights and the datasets " +
+                "(PaperInputs: --weights FILE --data DIR).", nameof(paper));
+        return new(preset, () => SuiteData.Load(preset, dataCache, progress.Message, paper, device), outputDirectory,
+            progress, device);
+    }
 
     /// <summary>The preset.</summary>
     public Preset Preset { get; }
@@ -107,7 +116,7 @@ public sealed class Suite : IDisposable
             mode.ToString().ToLowerInvariant());
         var progress = new SyncProgress(p => Progress.Report(label, p.Step, p.TotalSteps));
         var result = FineTuner.Run(backbone.Model, backbone.Theta0, backbone.Heads[task.Name], task.Train,
-            Preset.FineTune with { Mode = mode, Seed = Preset.Seed + Preset.TrainingSeed }, runDir, progress,
+            Preset.FineTuneFor(task) with { Mode = mode, Seed = Preset.Seed + Preset.TrainingSeed }, runDir, progress,
             Progress.Cancellation, validation: task.Validation);
         if (result.FromCache) Progress.Report(label, 1, 1);
         _curves[key] = result.ValidationCurve;

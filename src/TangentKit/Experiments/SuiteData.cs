@@ -11,16 +11,25 @@ namespace TangentKit.Experiments;
 /// tasks (two on one input domain), a generated control, a small ResNet whose θ0 is a seeded
 /// initialization.
 /// </summary>
-public sealed class SuiteData : IDisposable
+public sealed partial class SuiteData : IDisposable
 {
-    SuiteData(ResNet model, IReadOnlyList<ImageTask> tasks, ImageTask control, IReadOnlyList<TaskPair> pairs,
-        Func<ParameterSet> pretrained)
-        => (Model, Tasks, Control, DisentanglementPairs, _pretrained) = (model, tasks, control, pairs, pretrained);
+    SuiteData(IFunctionalModel model, IReadOnlyList<ImageTask> tasks, ImageTask control, IReadOnlyList<TaskPair> pairs,
+        Func<ParameterSet> pretrained, IReadOnlyDictionary<string, FrozenHead>? textHeads = null,
+        IDisposable? owned = null)
+        => (Model, Tasks, Control, DisentanglementPairs, _pretrained, TextHeads, _owned) =
+            (model, tasks, control, pairs, pretrained, textHeads, owned);
 
     readonly Func<ParameterSet> _pretrained;
+    readonly IDisposable? _owned;
 
     /// <summary>The backbone.</summary>
-    public ResNet Model { get; }
+    public IFunctionalModel Model { get; }
+
+    /// <summary>
+    /// The zero-shot text head of every task (edited and control) when the preset has them (paper: CLIP's text
+    /// tower); null: heads are prototypes of θ0's features over each task's support split.
+    /// </summary>
+    public IReadOnlyDictionary<string, FrozenHead>? TextHeads { get; }
 
     /// <summary>The tasks whose vectors are added and negated.</summary>
     public IReadOnlyList<ImageTask> Tasks { get; }
@@ -41,10 +50,16 @@ public sealed class SuiteData : IDisposable
     public ParameterSet PretrainedTheta0() => _pretrained();
 
     /// <summary>
-    /// Fetches (if needed) and builds the preset's data; <paramref name="log"/> receives one line per step.
+    /// Fetches (if needed) and builds the preset's data; <paramref name="log"/> receives one line per step. The paper
+    /// preset reads <paramref name="paper"/> and builds its zero-shot heads on <paramref name="device"/>.
     /// </summary>
-    public static SuiteData Load(Preset preset, string? dataCache = null, Action<string>? log = null) =>
-        preset.UsesRealData ? LoadMini(preset, dataCache, log) : LoadTiny(preset);
+    public static SuiteData Load(Preset preset, string? dataCache = null, Action<string>? log = null,
+        PaperInputs? paper = null, TorchSharp.torch.Device? device = null) =>
+        preset.ClipModel is not null
+            ? LoadPaper(preset, paper ?? throw new ArgumentException(
+                $"preset {preset.Name} needs PaperInputs (the CLIP weights and the datasets).", nameof(paper)),
+                dataCache, log, device ?? TorchSharp.torch.CPU)
+        : preset.UsesRealData ? LoadMini(preset, dataCache, log) : LoadTiny(preset);
 
     static SuiteData LoadTiny(Preset preset)
     {
@@ -132,9 +147,11 @@ public sealed class SuiteData : IDisposable
         return ImageTask.FromPool("photo-patches", classes, pool, test, sizes, seed, size, means);
     }
 
-    /// <summary>Frees every split.</summary>
+    /// <summary>Frees every split, the text heads and the host copy of θ0.</summary>
     public void Dispose()
     {
         foreach (var t in AllTasks) t.Dispose();
+        foreach (var h in TextHeads?.Values ?? []) h.Dispose();
+        _owned?.Dispose();
     }
 }

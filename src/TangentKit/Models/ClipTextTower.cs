@@ -101,6 +101,9 @@ public sealed class ClipTextTower : IDisposable
         return Model.Forward(Parameters, onDevice);
     }
 
+    /// <summary>A copy of the tower on <paramref name="device"/> (heads are built where the encoder runs).</summary>
+    public ClipTextTower To(Device device) => new(Model, Parameters.To(device), LogitScale);
+
     /// <summary>Frees the parameters.</summary>
     public void Dispose() => Parameters.Dispose();
 }

@@ -40,7 +40,9 @@ public sealed class ScriptHelperTests
     [InlineData(new[] { "--results", "--preset", "tiny" }, "--results needs a value")]
     [InlineData(new[] { "--seeds", "3" }, "unknown argument '--seeds'")]
     [InlineData(new[] { "--preset", "huge" }, "--preset: unknown preset 'huge'")]
-    [InlineData(new[] { "--preset", "paper" }, "--preset: the paper preset needs CLIP ViT weights")]
+    [InlineData(new[] { "--preset", "paper" }, "the paper preset needs --weights FILE (or $TANGENTKIT_CLIP_WEIGHTS)")]
+    [InlineData(new[] { "--preset", "paper-vit-l-14", "--weights", "/no/such.pt", "--data", "/" },
+        "--weights: no file at /no/such.pt")]
     public void Bad_options_are_refused_naming_the_argument(string[] args, string expected)
     {
         var e = Assert.Throws<ArgumentException>(() => Parse(args));
