@@ -21,7 +21,8 @@ static class Startup
         try { return Devices.Parse(text); }
         catch (ArgumentException e)
         {
-            Spectre.Console.AnsiConsole.MarkupLine($"[red]{Spectre.Console.Markup.Escape(e.Message)}[/]");
+            var message = e.Message.Split(" (Parameter")[0];
+            Spectre.Console.AnsiConsole.MarkupLine($"[red]{Spectre.Console.Markup.Escape(message)}[/]");
             return null;
         }
     }
