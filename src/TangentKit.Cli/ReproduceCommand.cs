@@ -19,7 +19,8 @@ static class ReproduceCommand
                 : $" Reads {string.Join(", ", e.Needs.Select(n => ExperimentRegistry.Of(n).Verb))} first.";
             var cached = e.Derived ? "Recomputed from the stored results each time" : "Cached";
             yield return Build(e.Verb,
-                $"{e.Summary}{reads} {cached}; writes {e.Stem}.json/.csv and its figures; notebook: {e.Notebook}.", e.Id);
+                $"{e.Summary}{reads} {cached}; writes {e.Stem}.json/.csv and its figures; notebook: {e.Notebook}.",
+                e.Id);
         }
     }
 

@@ -61,7 +61,8 @@ public sealed record ColorImages(byte[] Pixels, int Height, int Width, long[] La
             Array.Copy(Pixels, indices[i] * image, selected, (long)i * image, image);
         }
         using var scope = NewDisposeScope();
-        var x = tensor(selected, [indices.Count, 3, Height, Width], device: CPU).to_type(ScalarType.Float32).flip(1);  // RGB → BGR
+        var x = tensor(selected, [indices.Count, 3, Height, Width], device: CPU)
+            .to_type(ScalarType.Float32).flip(1);                                                     // RGB → BGR
         if (Height != size || Width != size)
             x = nn.functional.interpolate(x, [size, size], mode: InterpolationMode.Bilinear, align_corners: false);
         var means = tensor(channelMeans.ToArray(), device: CPU).view(1, 3, 1, 1);

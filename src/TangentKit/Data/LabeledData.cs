@@ -306,7 +306,8 @@ public sealed class LabeledData : IDisposable
         {
             var flat = t.detach().flatten().to_type(ScalarType.Float64);
             a += flat.abs().sum().item<double>();
-            b += (flat * arange(flat.shape[0], dtype: ScalarType.Float64, device: flat.device).remainder(7).add(1)).sum().item<double>();
+            var weights = arange(flat.shape[0], dtype: ScalarType.Float64, device: flat.device).remainder(7).add(1);
+            b += (flat * weights).sum().item<double>();
         }
         return $"{a:R}/{b:R}";
     }

@@ -26,7 +26,8 @@ public static class SyntheticTasks
         {
             var labels = balanced ? arange(classes, device: CPU).repeat(n / classes)
                 : randint(classes, [n], device: CPU, generator: g);
-            var x = domainPattern + templates.index_select(0, labels) + 0.5 * randn([n, 3, size, size], device: CPU, generator: g);
+            var x = domainPattern + templates.index_select(0, labels)
+                + 0.5 * randn([n, 3, size, size], device: CPU, generator: g);
             return new LabeledData(x, labels);
         }
         var names = Enumerable.Range(0, classes).Select(c => $"c{c}").ToList();

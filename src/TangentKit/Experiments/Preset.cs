@@ -41,7 +41,7 @@ public sealed record Preset
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyDictionary<string, int>? EpochsPerTask { get; init; }
 
-    /// <summary>The fine-tuning options of <paramref name="task"/> (its steps from its epochs in the paper preset).</summary>
+    /// <summary>The fine-tuning options of <paramref name="task"/> (paper preset: steps from its epochs).</summary>
     public FineTuneOptions FineTuneFor(ImageTask task)
     {
         if (EpochsPerTask is null) return FineTune;

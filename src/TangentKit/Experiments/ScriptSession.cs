@@ -19,7 +19,8 @@ public sealed record ScriptOptions(Preset Preset, string Results, string Device 
     /// <summary>The usage line of every twin.</summary>
     public const string Usage = "options: [--preset tiny|mini|paper-vit-b-32|paper-vit-b-16|paper-vit-l-14] " +
         "[--results DIR] [--device cpu|cuda] [--weights FILE --data DIR [--vocab FILE]]  (defaults: " +
-        "$TANGENTKIT_PRESET or mini; $TANGENTKIT_RESULTS or results/<preset> in the repository; $TANGENTKIT_DEVICE or " +
+        "$TANGENTKIT_PRESET or mini; $TANGENTKIT_RESULTS or results/<preset> in the repository; $TANGENTKIT_DEVICE " +
+        "or " +
         "cpu; the paper preset's $TANGENTKIT_CLIP_WEIGHTS, $TANGENTKIT_PAPER_DATA; relative paths from the current " +
         "folder)";
 

@@ -9,7 +9,7 @@ namespace TangentKit.Models;
 /// </summary>
 public static class Placement
 {
-    /// <summary><paramref name="x"/> itself when it is on <paramref name="reference"/>'s device, else a copy there.</summary>
+    /// <summary><paramref name="x"/> itself when on <paramref name="reference"/>'s device, else a copy there.</summary>
     public static Tensor OnDeviceOf(this Tensor x, Tensor reference) =>
         x.device_type == reference.device_type && x.device_index == reference.device_index ? x : x.to(reference.device);
 

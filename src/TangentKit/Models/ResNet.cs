@@ -59,7 +59,8 @@ public sealed record ResNet(int[] Blocks, int[] Widths, int InChannels = 3) : IF
         set.Add(prefix + ".weight", init.Ones(channels)).Add(prefix + ".bias", init.Zeros(channels))
            .Add(prefix + ".running_mean", init.Zeros(channels), isBuffer: true)
            .Add(prefix + ".running_var", init.Ones(channels), isBuffer: true)
-           .Add(prefix + ".num_batches_tracked", zeros(1, dtype: ScalarType.Int64, device: CPU).squeeze(), isBuffer: true);
+           .Add(prefix + ".num_batches_tracked", zeros(1, dtype: ScalarType.Int64, device: CPU).squeeze(),
+                isBuffer: true);
     }
 
     // (layer index, block index, stride) for every BasicBlock in order.

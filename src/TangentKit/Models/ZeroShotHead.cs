@@ -77,7 +77,8 @@ public static class ZeroShotHead
     {
         using var set = new ParameterSet()
             .Add("weight", head.Weight.detach().clone())
-            .Add("bias", head.Bias?.detach().clone() ?? zeros(head.Classes, dtype: head.Weight.dtype, device: head.Weight.device));
+            .Add("bias", head.Bias?.detach().clone()
+                ?? zeros(head.Classes, dtype: head.Weight.dtype, device: head.Weight.device));
         var folder = Path.GetDirectoryName(Path.GetFullPath(path));
         if (folder is not null) Directory.CreateDirectory(folder);
         ParameterFiles.Save(set, path);

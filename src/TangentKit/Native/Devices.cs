@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace TangentKit.Native;
 
-/// <summary>Parses the <c>--device</c> option: <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>, checked against this build.</summary>
+/// <summary>The <c>--device</c> option: <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>, checked against this build.</summary>
 public static class Devices
 {
     /// <summary>
@@ -18,7 +18,8 @@ public static class Devices
         if (t != "cuda" && !(t.StartsWith("cuda:") && int.TryParse(t[5..], out index) && index >= 0))
             throw new ArgumentException($"--device: '{text}' is not a device; use cpu, cuda or cuda:N.", nameof(text));
         if (NativeLayout.BuildBackend != "cuda")
-            throw new ArgumentException($"--device {text}: this build of the kit loads the CPU libtorch; build it with " +
+            throw new ArgumentException($"--device {text}: this build of the kit loads the CPU libtorch; build it " +
+                "with " +
                 "dotnet build -p:TorchBackend=cuda (which needs the NuGet package libtorch-cuda-12.8-linux-x64).",
                 nameof(text));
         if (!cuda.is_available())

@@ -65,8 +65,8 @@ public static class FineTuner
             RunIdentity.Of(model, theta0, train, options).ClaimOrVerify(runDirectory);
             var cached = Path.Combine(runDirectory, TaskVectorFile);
             if (File.Exists(cached))
-                return new FineTuneResult(TaskVector.Load(cached, theta0.Device), ReadLosses(runDirectory), 0, FromCache: true,
-                    ReadCurve(runDirectory, int.MaxValue));
+                return new FineTuneResult(TaskVector.Load(cached, theta0.Device), ReadLosses(runDirectory), 0,
+                    FromCache: true, ReadCurve(runDirectory, int.MaxValue));
         }
 
         using var state = new FineTuningState(model, theta0, options.Mode);

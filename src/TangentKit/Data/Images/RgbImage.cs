@@ -33,7 +33,8 @@ public sealed record RgbImage
 /// </summary>
 public interface IImageSource
 {
-    /// <summary>What and where the images are, e.g. <c>dtd/train under /data (3760 images)</c>; errors name it.</summary>
+    /// <summary>What and where the images are, e.g. <c>dtd/train under /data (3760 images)</c> (errors name it).
+    /// </summary>
     string Description { get; }
 
     /// <summary>Number of images.</summary>
