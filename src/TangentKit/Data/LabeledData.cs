@@ -123,17 +123,6 @@ public sealed class LabeledData : IDisposable
     }
 
     /// <summary>
-    /// The first <paramref name="n"/> examples as a new split of the same backing: streamed data stays streamed
-    /// (nothing decoded), in-memory data is copied (evaluation subsets of the ξ maps).
-    /// </summary>
-    public LabeledData Head(int n)
-    {
-        if (n < 0 || n > Count)
-            throw new ArgumentOutOfRangeException(nameof(n), n, $"can take 0..{Count} examples.");
-        return IsStreamed ? new(_source!, _sourceIndices[..n], _labels[..n], _transform!, _workers) : Take(n);
-    }
-
-    /// <summary>
     /// Consecutive batches in order (evaluation). In memory they are views into this split, valid while it lives;
     /// streamed, they are decoded ahead on background threads (evaluation transform) and are new tensors owned by the
     /// dispose scope current when each is yielded. Ending the enumeration early stops the decoding threads.

@@ -91,11 +91,11 @@ public sealed class EditedEvaluator : IDisposable
             using var batch = NewDisposeScope();
             return encoder(x).MoveToOuterDisposeScope();
         }
-        if (data.Any(d => d.IsStreamed))                        // decoded from disk: one task after the other
+        if (data.Any(d => d.IsStreamed) || total > 4096)        // large or decoded from disk: task after task
             foreach (var d in data)
                 foreach (var (x, y) in d.Batches(256))
                     using (x) using (y) features.Add(Encode(x));
-        else
+        else                                                    // small: the tasks' examples share batches
         {
             var inputs = data.Count == 1 ? data[0].Inputs : cat(data.Select(d => d.Inputs).ToList(), 0);
             for (long start = 0; start < total; start += 256)
@@ -168,7 +168,7 @@ public sealed class EditedEvaluator : IDisposable
         if (limit <= 0 || limit >= full.Count) return full;
         var key = (task.Name, split, limit);
         if (!_subsets.TryGetValue(key, out var subset))
-            _subsets[key] = subset = full.Head(limit);
+            _subsets[key] = subset = full.Take(limit);     // in memory: the ξ maps read it at every grid point
         return subset;
     }
 
