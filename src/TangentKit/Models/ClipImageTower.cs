@@ -89,12 +89,8 @@ public sealed class ClipImageTower : IDisposable
     /// <summary>Image features [B, OutputDim] of images [B, C, H, W] (no autograd), on the tower's device.</summary>
     public Tensor Encode(Tensor images)
     {
-        var weight = Parameters["conv1.weight"];
         using var _ = no_grad();
-        if (images.device_type == weight.device_type && images.device_index == weight.device_index)
-            return Model.Forward(Parameters, images);
-        using var onDevice = images.to(weight.device);
-        return Model.Forward(Parameters, onDevice);
+        return Model.Forward(Parameters, images);              // moves the images to the parameters' device
     }
 
     /// <summary>Frees the parameters.</summary>

@@ -93,12 +93,8 @@ public sealed class ClipTextTower : IDisposable
     /// <summary>Text features [B, D] for token ids [B, N] (no autograd), on the parameters' device.</summary>
     public Tensor Encode(Tensor ids)
     {
-        var weight = Parameters["token_embedding.weight"];
         using var _ = no_grad();
-        if (ids.device_type == weight.device_type && ids.device_index == weight.device_index)
-            return Model.Forward(Parameters, ids);
-        using var onDevice = ids.to(weight.device);
-        return Model.Forward(Parameters, onDevice);
+        return Model.Forward(Parameters, ids);                 // moves the ids to the parameters' device
     }
 
     /// <summary>A copy of the tower on <paramref name="device"/> (heads are built where the encoder runs).</summary>
