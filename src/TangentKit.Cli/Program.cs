@@ -9,5 +9,6 @@ root.Subcommands.Add(FetchCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(ZeroShotCommands.Tokenize());
 root.Subcommands.Add(ZeroShotCommands.Heads());
+root.Subcommands.Add(DatasetsCommand.Create());
 root.Subcommands.Add(InfoCommand.Create());
 return root.Parse(args).Invoke();

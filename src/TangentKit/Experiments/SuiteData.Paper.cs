@@ -29,10 +29,7 @@ public sealed partial class SuiteData
         var transform = new ClipPreprocessing(preset.ImageSize);
         ImageTask Open(string name)
         {
-            var task = PaperDatasets.Open(name, paper.DataRoot, ImageDecoding.Decode,
-                cars: (root, train) => new StanfordCarsSource(root, train),
-                mnist: (root, train) => new MnistSource(root, train),
-                svhn: (root, train) => new SvhnSource(root, train ? "train" : "test"));
+            var task = OpenPaperTask(name, paper.DataRoot);
             var none = new LabeledData(empty([0, .. transform.OutputShape], device: CPU),
                 empty([0], dtype: ScalarType.Int64, device: CPU));
             log?.Invoke($"{name}: {task.Train.Count} train, {task.Validation.Count} validation, {task.Test.Count} " +
@@ -79,6 +76,17 @@ public sealed partial class SuiteData
         var theta0 = clip.Image.Parameters;
         return new SuiteData(clip.Image.Model, tasks, control, pairs, () => theta0.Clone(), heads, owned: clip);
     }
+
+    /// <summary>
+    /// Paper task <paramref name="name"/> (one of <see cref="PaperDatasets.Tasks"/> or ImageNet) under
+    /// <paramref name="dataRoot"/>, read with the kit's decoders and its Cars, MNIST and SVHN readers; a missing file
+    /// is an error naming the expected path and what to download (<c>tangent datasets</c> checks them all).
+    /// </summary>
+    public static PaperTask OpenPaperTask(string name, string dataRoot) =>
+        PaperDatasets.Open(name, dataRoot, ImageDecoding.Decode,
+            cars: (root, train) => new StanfordCarsSource(root, train),
+            mnist: (root, train) => new MnistSource(root, train),
+            svhn: (root, train) => new SvhnSource(root, train ? "train" : "test"));
 
     static string FetchVocabulary(string? cache, Action<string>? log)
     {
