@@ -133,6 +133,7 @@ public sealed class PaperPresetTests(PaperReproductionFixture paper, ITestOutput
         }
         Assert.Equal(PaperDatasets.Tasks, Suite.Tasks.Select(t => t.Name));
         Assert.Equal(PaperDatasets.Control, Suite.Data.Control.Name);
+        Assert.Contains("pretrained backbone: θ0 and one zero-shot text head per task", paper.Log);
     }
 
     [Fact]
