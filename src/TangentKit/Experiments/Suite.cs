@@ -96,7 +96,8 @@ public sealed class Suite : IDisposable
     public Backbone Backbone(Initialization init = Initialization.Pretrained)
     {
         if (_backbones.TryGetValue(init, out var b)) return b;
-        Progress.Message($"{init.ToString().ToLowerInvariant()} backbone: θ0 and one prototype head per task");
+        var heads = Data.TextHeads is null ? "prototype" : "zero-shot text";
+        Progress.Message($"{init.ToString().ToLowerInvariant()} backbone: θ0 and one {heads} head per task");
         using var host = init == Initialization.Pretrained ? Data.PretrainedTheta0()
             : Experiments.Backbone.RandomTheta0(Data, Preset.Seed + 1000, Preset.BatchNormImagesPerTask);
         return _backbones[init] = Experiments.Backbone.Create(init, Data, host.To(Device), Preset.HeadLogitScale);

@@ -21,7 +21,7 @@ public sealed class TextVerbTests : IDisposable
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     // The command of the solution build (built here if a test-only build skipped it).
-    static string Tangent()
+    internal static string Tangent()
     {
         var project = Path.Combine(RepositoryPaths.Root, "src", "TangentKit.Cli");
         var binary = Path.Combine(project, "bin", RepositoryPaths.Configuration, "net10.0", "tangent");

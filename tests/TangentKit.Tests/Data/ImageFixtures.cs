@@ -23,7 +23,9 @@ static class ImageFixtures
     public static int IdOf(RgbImage image) => image.Pixels[0] + 256 * image.Pixels[1];
 
     /// Writes `image` as a PNG (whatever the extension of `path`), creating folders.
-    public static void WritePng(string path, RgbImage image)
+    public static void WritePng(string path, RgbImage image) => Write(path, image, SKEncodedImageFormat.Png, 100);
+
+    static void Write(string path, RgbImage image, SKEncodedImageFormat format, int quality)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         using var bitmap = new SKBitmap(new SKImageInfo(image.Width, image.Height, SKColorType.Rgba8888,
@@ -34,9 +36,23 @@ static class ImageFixtures
                 int o = 3 * (y * image.Width + x);
                 bitmap.SetPixel(x, y, new SKColor(image.Pixels[o], image.Pixels[o + 1], image.Pixels[o + 2]));
             }
-        using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
+        using var data = bitmap.Encode(format, quality);
         File.WriteAllBytes(path, data.ToArray());
     }
+
+    /// A w×h image of class `label`'s colour (a fixed spread over the RGB cube) with seeded per-pixel noise of ±24:
+    /// a class signal that fine-tuning can pick up.
+    public static RgbImage ClassColored(int label, int seed, int width = 16, int height = 16)
+    {
+        var random = new Random(seed);
+        byte[] colour = [(byte)(37 * label % 200 + 28), (byte)(91 * label % 200 + 28), (byte)(53 * label % 200 + 28)];
+        var pixels = new byte[width * height * 3];
+        for (int i = 0; i < pixels.Length; i++) pixels[i] = (byte)(colour[i % 3] + random.Next(-24, 25));
+        return new RgbImage(width, height, pixels);
+    }
+
+    /// Writes `image` as a JPEG of quality 90 (SkiaSharp's encoder), creating folders.
+    public static void WriteJpeg(string path, RgbImage image) => Write(path, image, SKEncodedImageFormat.Jpeg, 90);
 
     /// Writes `image` as a binary PPM (P6, maxval 255), creating folders.
     public static void WritePpm(string path, RgbImage image)

@@ -97,8 +97,7 @@ public sealed class PaperDatasetTests : IDisposable
     [Fact]
     public void EuroSAT_uses_its_registered_val_folder()
     {
-        string[] folders = ["AnnualCrop", "Forest", "HerbaceousVegetation", "Highway", "Industrial", "Pasture",
-            "PermanentCrop", "Residential", "River", "SeaLake"];
+        var folders = PaperDataRoot.EuroSatFolders;
         int id = 0;
         foreach (var split in new[] { "train", "val", "test" })
             foreach (var f in folders) Write(At("EuroSAT_splits", split, f), [$"{f}_1.jpg", $"{f}_2.jpg"], ref id);

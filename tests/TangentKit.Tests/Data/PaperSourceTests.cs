@@ -14,15 +14,13 @@ public sealed class PaperSourceTests : IDisposable
     public void Svhn_images_and_labels_are_torchvision_s()
     {
         // train compressed, test uncompressed; torchvision: data = transpose(X, (3, 2, 0, 1)), labels 10 → 0
-        PythonOracle.Run("""
-            import os, numpy as np, scipy.io
-            os.makedirs('svhn', exist_ok=True)
+        PythonOracle.Run(PaperFormats.Prelude + """
             rng = np.random.default_rng(5)
             for split, n, z in [('train', 7, True), ('test', 4, False)]:
                 X = rng.integers(0, 256, size=(32, 32, 3, n), dtype=np.uint8)
                 y = rng.integers(1, 11, size=(n, 1)).astype(np.float64)
                 y[0, 0] = 10
-                scipy.io.savemat(f'svhn/{split}_32x32.mat', {'X': X, 'y': y}, do_compression=z)
+                save_svhn('.', split, X, y, z)
                 nchw = np.transpose(X, (3, 2, 0, 1))
                 np.ascontiguousarray(np.transpose(nchw, (0, 2, 3, 1))).tofile(f'{split}.rgb')   # [N, H, W, C]
                 labels = y[:, 0].astype(np.int64); labels[labels == 10] = 0
@@ -49,20 +47,12 @@ public sealed class PaperSourceTests : IDisposable
     [Fact]
     public void Mnist_raw_idx_files_plain_and_gzipped_are_read()
     {
-        PythonOracle.Run("""
-            import gzip, os, struct, numpy as np
-            os.makedirs('MNIST/raw', exist_ok=True)
+        PythonOracle.Run(PaperFormats.Prelude + """
             rng = np.random.default_rng(2)
             for prefix, n, gz in [('train', 6, True), ('t10k', 3, False)]:
                 images = rng.integers(0, 256, size=(n, 28, 28), dtype=np.uint8)
                 labels = rng.integers(0, 10, size=n, dtype=np.uint8)
-                idx3 = struct.pack('>IIII', 0x0803, n, 28, 28) + images.tobytes()
-                idx1 = struct.pack('>II', 0x0801, n) + labels.tobytes()
-                for name, data in [(f'{prefix}-images-idx3-ubyte', idx3), (f'{prefix}-labels-idx1-ubyte', idx1)]:
-                    if gz:
-                        with gzip.open(f'MNIST/raw/{name}.gz', 'wb') as f: f.write(data)
-                    else:
-                        open(f'MNIST/raw/{name}', 'wb').write(data)
+                save_mnist('.', prefix, images, labels, gz)
                 np.repeat(images[..., None], 3, axis=3).tofile(f'{prefix}.rgb')      # PIL convert('RGB') of 'L'
                 labels.tofile(f'{prefix}.labels')
             """, _root);
@@ -84,20 +74,14 @@ public sealed class PaperSourceTests : IDisposable
     public void Stanford_cars_follows_the_devkit(bool compressed)
     {
         // the images are JPEGs, as the dataset's, and the expected pixels are PIL's decode of each
-        PythonOracle.Run($$"""
-            import os, numpy as np, scipy.io
-            from PIL import Image
+        PythonOracle.Run(PaperFormats.Prelude + $$"""
             z = {{(compressed ? "True" : "False")}}
             base = 'stanford_cars'
-            for d in ['cars_train', 'cars_test', 'devkit']: os.makedirs(f'{base}/{d}', exist_ok=True)
-            names = np.empty((1, 3), dtype=object)
-            names[0, :] = ['AM General Hummer SUV 2000', 'Acura RL Sedan 2012', 'smart fortwo Convertible 2012']
-            scipy.io.savemat(f'{base}/devkit/cars_meta.mat', {'class_names': names}, do_compression=z)
+            save_cars_meta('.', ['AM General Hummer SUV 2000', 'Acura RL Sedan 2012', 'smart fortwo Convertible 2012'],
+                           z)
             rng = np.random.default_rng(9)
-            for split, n, path in [('train', 4, f'{base}/devkit/cars_train_annos.mat'),
-                                   ('test', 3, f'{base}/cars_test_annos_withlabels.mat')]:
-                a = np.zeros((1, n), dtype=[(f, object) for f in
-                              ['bbox_x1', 'bbox_y1', 'bbox_x2', 'bbox_y2', 'class', 'fname']])
+            for split, n in [('train', 4), ('test', 3)]:
+                records = []
                 classes = rng.integers(1, 4, size=n)
                 expected = []
                 for i in range(n):
@@ -107,10 +91,9 @@ public sealed class PaperSourceTests : IDisposable
                     if i == 1: img = img.convert('L')                                   # Cars has gray JPEGs
                     img.save(f'{base}/cars_{split}/{fname}', quality=90)
                     np.asarray(Image.open(f'{base}/cars_{split}/{fname}').convert('RGB')).tofile(f'{split}{i}.rgb')
-                    a[0, i] = (np.array([[1]], np.uint8), np.array([[2]], np.uint8), np.array([[w]], np.uint16),
-                               np.array([[h]], np.uint16), np.array([[classes[i]]], np.uint8), fname)
+                    records.append((fname, 1, 2, w, h, int(classes[i])))
                     expected.append(f'{classes[i] - 1} {w} {h}')
-                scipy.io.savemat(path, {'annotations': a}, do_compression=z)
+                save_cars_split('.', split, records, z)
                 open(f'{split}.txt', 'w').write('\n'.join(expected))
             """, _root);
         foreach (var (train, split) in new[] { (true, "train"), (false, "test") })

@@ -72,14 +72,8 @@ public sealed class ClipCheckpointTests(ITestOutputHelper output) : IDisposable
     }
 
     // A full CLIP state dict: image tower under visual., a text tower and logit_scale without prefix.
-    static ParameterSet TinyClip(ParameterSet visual, ScalarType dtype = ScalarType.Float32)
-    {
-        var clip = new ParameterSet().AddAll(visual.Select(kv => KeyValuePair.Create("visual." + kv.Key, kv.Value)),
-            t => t.detach().clone());
-        using var text = TinyText.Initialize(5, dtype);
-        clip.AddAll(text, t => t.detach().clone());
-        return clip.Add("logit_scale", tensor(Math.Log(100), dtype));
-    }
+    static ParameterSet TinyClip(ParameterSet visual, ScalarType dtype = ScalarType.Float32) =>
+        ClipFixtures.StateDict(visual, TinyText, dtype: dtype);
 
     static void AssertEqualTensors(ParameterSet expected, ParameterSet actual)
     {

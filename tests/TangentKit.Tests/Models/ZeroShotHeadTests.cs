@@ -16,7 +16,7 @@ public sealed class ZeroShotHeadTests : IDisposable
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     // row c = scale · normalize(Σ_t normalize(e[c, t]) / T), in double with loops.
-    static double[,] ReferenceHead(double[,,] e, double scale)
+    internal static double[,] ReferenceHead(double[,,] e, double scale)
     {
         int c = e.GetLength(0), t = e.GetLength(1), d = e.GetLength(2);
         var w = new double[c, d];
