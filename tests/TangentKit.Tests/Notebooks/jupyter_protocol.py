@@ -37,6 +37,20 @@ def reply_to(kc, msg_id, timeout=60):
             return message
 
 
+def wait_for_output(kc, msg_id, text, timeout):
+    """Reads msg_id's iopub messages until a stream contains text (the cell is past compilation and running)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            message = kc.get_iopub_msg(timeout=max(deadline - time.time(), 0.01))
+        except Exception:
+            break
+        if (message["parent_header"].get("msg_id") == msg_id and message["msg_type"] == "stream"
+                and text in message["content"]["text"]):
+            return
+    raise AssertionError(f"no output '{text}' from the cell within {timeout} s")
+
+
 def check(condition, message):
     if not condition:
         raise AssertionError(message)
@@ -121,9 +135,11 @@ def check_interrupt():
                 "for (int i = 0; i < 100000; i++) {\n"
                 "    Microsoft.DotNet.Interactive.KernelInvocationContext.Current.CancellationToken"
                 ".ThrowIfCancellationRequested();\n"
-                "    Counter.Steps++; System.Threading.Thread.Sleep(20); }")
+                "    Counter.Steps++; if (i == 0) System.Console.WriteLine(\"started\");\n"
+                "    System.Threading.Thread.Sleep(20); }")
         msg_id = kc.execute(code)
-        time.sleep(3)
+        wait_for_output(kc, msg_id, "started", timeout=180)   # compiled and running (a busy machine compiles slowly)
+        time.sleep(0.5)
         started = time.time()
         km.interrupt_kernel()
         reply = reply_to(kc, msg_id, timeout=30)
