@@ -20,7 +20,8 @@ public static class LinearizationCost
     {
         // One pass's batch: a preset that accumulates gradients (ViT-L/14) runs its micro-batches one at a time.
         var options = suite.Preset.FineTune;
-        var (size, batch, model) = (suite.Preset.ImageSize, options.BatchSize / options.MicroBatches, suite.Data.Model);
+        int batch = options.BatchSize / Math.Max(1, options.MicroBatches);
+        var (size, model) = (suite.Preset.ImageSize, suite.Data.Model);
         var c = new BenchmarkCase($"{model.Name} {size}px b{batch}", model, [batch, 3, size, size])
             { Device = suite.Device };
         suite.Progress.Report("cost of linearization", 0, 3);

@@ -61,11 +61,12 @@ public sealed record FineTuneOptions
 
     /// <summary>
     /// Gradient accumulation: each batch goes through the network in this many equal parts whose gradients add up to
-    /// the whole batch's mean (the same update with less device memory; ViT-L/14 in the paper preset). Not written to
-    /// run identities when 1, so earlier run directories stay valid.
+    /// the whole batch's mean (the same update with less device memory; ViT-L/14 in the paper preset). 0 (the
+    /// default) or 1: the whole batch at once; 0 is not written to run identities, so earlier run directories and
+    /// result fingerprints stay valid.
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
-    public int MicroBatches { get; init; } = 1;
+    public int MicroBatches { get; init; }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option.</summary>
     public void Validate()
@@ -84,9 +85,9 @@ public sealed record FineTuneOptions
             throw new ArgumentException($"ClipNorm must be positive, got {ClipNorm}.", nameof(ClipNorm));
         if (!(CropScaleMin > 0 && CropScaleMin <= 1))
             throw new ArgumentException($"CropScaleMin must be in (0, 1], got {CropScaleMin}.", nameof(CropScaleMin));
-        if (MicroBatches <= 0 || MicroBatches > BatchSize)
-            throw new ArgumentException($"MicroBatches must be in 1..BatchSize ({BatchSize}), got {MicroBatches}.",
-                nameof(MicroBatches));
+        if (MicroBatches < 0 || MicroBatches > BatchSize)
+            throw new ArgumentException($"MicroBatches must be in 0..BatchSize ({BatchSize}; 0 or 1: no " +
+                $"accumulation), got {MicroBatches}.", nameof(MicroBatches));
         if (EvaluateEvery < 0)
             throw new ArgumentException($"EvaluateEvery must be ≥ 0, got {EvaluateEvery}.", nameof(EvaluateEvery));
         if (CheckpointEvery < 0)

@@ -47,6 +47,22 @@ public sealed class PresetTests
         new(zeros([n, 1], device: CPU), zeros([n], dtype: ScalarType.Int64, device: CPU));
 
     [Fact]
+    public void The_paper_presets_settings_are_not_written_for_the_other_presets()
+    {
+        // Result fingerprints and run identities (options.json) are JSON of the preset and options: settings that
+        // tiny and mini leave at their defaults must not appear, so their earlier results and runs stay valid.
+        foreach (var p in new[] { Preset.Tiny, Preset.Mini })
+        {
+            var json = System.Text.Json.JsonSerializer.Serialize(p, TangentKit.Reporting.ResultStore.Json);
+            foreach (var key in new[] { "ClipModel", "EpochsPerTask", "MicroBatches" })
+                Assert.DoesNotContain($"\"{key}\"", json);
+        }
+        var paper = System.Text.Json.JsonSerializer.Serialize(Preset.Paper("ViT-L-14"),
+            TangentKit.Reporting.ResultStore.Json);
+        Assert.Contains("\"MicroBatches\": 2", paper.Replace("\"MicroBatches\":2", "\"MicroBatches\": 2"));
+    }
+
+    [Fact]
     public void Unknown_presets_and_models_are_refused_with_the_known_names()
     {
         Assert.Contains("paper-vit-l-14", Assert.Throws<ArgumentException>(() => Preset.Named("huge")).Message);
