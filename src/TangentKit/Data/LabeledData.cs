@@ -197,24 +197,33 @@ public sealed class LabeledData : IDisposable
         var positions = indicesForStep(step);
         if (positions is not { Length: > 0 })
             throw new ArgumentException($"the batch of step {step} is empty.", nameof(indicesForStep));
+        var (indices, labels) = Resolve(positions, nameof(indicesForStep), $"step {step}: ");
+        return new DecodeAhead.Plan(indices, labels, augment ? TrainingSeeds(seed, step, positions.Length) : null);
+    });
+
+    // The source indices and labels of the examples at `positions` of this split (checked).
+    (long[] Indices, long[] Labels) Resolve(long[] positions, string argument, string context)
+    {
         var indices = new long[positions.Length];
         var labels = new long[positions.Length];
         for (int i = 0; i < positions.Length; i++)
         {
             if (positions[i] < 0 || positions[i] >= Count)
-                throw new ArgumentOutOfRangeException(nameof(indicesForStep), positions[i],
-                    $"step {step}: example {positions[i]} is outside 0..{Count - 1}.");
+                throw new ArgumentOutOfRangeException(argument, positions[i],
+                    $"{context}example {positions[i]} is outside 0..{Count - 1}.");
             (indices[i], labels[i]) = (_sourceIndices[positions[i]], _labels[positions[i]]);
         }
-        ulong[]? seeds = null;
-        if (augment)
-        {
-            var rng = new SplitMix64(seed, TrainingSeedStream + step);
-            seeds = new ulong[positions.Length];
-            for (int i = 0; i < seeds.Length; i++) seeds[i] = rng.Next();
-        }
-        return new DecodeAhead.Plan(indices, labels, seeds);
-    });
+        return (indices, labels);
+    }
+
+    // The first `count` outputs of SplitMix64(seed, stream 2,000,003 + step): the seeds of one training batch.
+    static ulong[] TrainingSeeds(long seed, long step, int count)
+    {
+        var rng = new SplitMix64(seed, TrainingSeedStream + step);
+        var seeds = new ulong[count];
+        for (int i = 0; i < count; i++) seeds[i] = rng.Next();
+        return seeds;
+    }
 
     const long TrainingSeedStream = 2_000_003;
 
@@ -226,9 +235,7 @@ public sealed class LabeledData : IDisposable
     public static ulong TrainingSeed(long seed, long step, int position)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(position);
-        var rng = new SplitMix64(seed, TrainingSeedStream + step);
-        for (int i = 0; i < position; i++) rng.Next();
-        return rng.Next();
+        return TrainingSeeds(seed, step, position + 1)[position];
     }
 
     // Batches of a streamed split as the plan describes them, decoded ahead; tensors made here, on the consumer.
@@ -246,15 +253,7 @@ public sealed class LabeledData : IDisposable
     // The examples at `positions` of a streamed split, decoded with the evaluation transform, in memory.
     LabeledData Decoded(long[] positions)
     {
-        var indices = new long[positions.Length];
-        var labels = new long[positions.Length];
-        for (int i = 0; i < positions.Length; i++)
-        {
-            if (positions[i] < 0 || positions[i] >= Count)
-                throw new ArgumentOutOfRangeException(nameof(positions), positions[i],
-                    $"example {positions[i]} is outside 0..{Count - 1}.");
-            (indices[i], labels[i]) = (_sourceIndices[positions[i]], _labels[positions[i]]);
-        }
+        var (indices, labels) = Resolve(positions, nameof(positions), "");
         long[] shape = [positions.Length, .. _transform!.OutputShape];
         if (positions.Length == 0) return new(zeros(shape, device: CPU), tensor(labels, device: CPU));
         int workers = Math.Min(_workers, positions.Length);

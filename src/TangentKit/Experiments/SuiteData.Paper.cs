@@ -56,17 +56,21 @@ public sealed partial class SuiteData
             throw new InvalidDataException($"{paper.Weights}: the image tower takes {size} px images; preset " +
                 $"{preset.Name} preprocesses to {preset.ImageSize} px.");
         }
-        var vocabulary = paper.Vocabulary ?? FetchVocabulary(cache, log);
-        var tokenizer = ClipTokenizer.Load(vocabulary);
+        // The vocabulary and the text tower's copy on the device are needed only for heads not cached yet; the text
+        // tower is freed once every head exists.
         var headFolder = Path.Combine(KitCache.Root, "heads", CheckpointKey(paper.Weights));
+        var tokenizer = new Lazy<ClipTokenizer>(() => ClipTokenizer.Load(paper.Vocabulary ?? FetchVocabulary(cache,
+            log)));
+        var text = new Lazy<ClipTextTower>(() => clip.Text.To(device));
         var heads = new Dictionary<string, FrozenHead>();
-        using (var text = clip.Text.To(device))
-            foreach (var task in tasks.Append(control))
-            {
-                log?.Invoke($"zero-shot head of {task.Name}");
-                heads[task.Name] = ZeroShotHead.Cached(Path.Combine(headFolder, task.Name + ".safetensors"),
-                    () => ZeroShotHead.Build(text, tokenizer, ZeroShotPrompts.Get(task.Name)));
-            }
+        foreach (var task in tasks.Append(control))
+        {
+            log?.Invoke($"zero-shot head of {task.Name}");
+            heads[task.Name] = ZeroShotHead.Cached(Path.Combine(headFolder, task.Name + ".safetensors"),
+                () => ZeroShotHead.Build(text.Value, tokenizer.Value, ZeroShotPrompts.Get(task.Name)));
+        }
+        if (text.IsValueCreated) text.Value.Dispose();
+        clip.Text.Dispose();
         // The overlapping pair (two digit tasks) first, then the paper's Figure 3 pairs.
         TaskPair[] pairs =
         [
@@ -74,7 +78,8 @@ public sealed partial class SuiteData
             new("cars", "resisc45"),
         ];
         var theta0 = clip.Image.Parameters;
-        return new SuiteData(clip.Image.Model, tasks, control, pairs, () => theta0.Clone(), heads, owned: clip);
+        return new SuiteData(clip.Image.Model, tasks, control, pairs, () => theta0.Clone(), heads,
+            owned: clip.Image);
     }
 
     /// <summary>

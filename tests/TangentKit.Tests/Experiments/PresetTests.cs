@@ -59,7 +59,7 @@ public sealed class PresetTests
         }
         var paper = System.Text.Json.JsonSerializer.Serialize(Preset.Paper("ViT-L-14"),
             TangentKit.Reporting.ResultStore.Json);
-        Assert.Contains("\"MicroBatches\": 2", paper.Replace("\"MicroBatches\":2", "\"MicroBatches\": 2"));
+        Assert.Matches("\"MicroBatches\":\\s*2", paper);
     }
 
     [Fact]

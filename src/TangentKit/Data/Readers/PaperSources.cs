@@ -46,7 +46,7 @@ public sealed class SvhnSource : IImageSource
     }
 
     /// <summary>"0" … "9".</summary>
-    public IReadOnlyList<string> ClassNames { get; } = [.. Enumerable.Range(0, 10).Select(d => d.ToString())];
+    public IReadOnlyList<string> ClassNames => Sources.Digits;
 
     /// <summary>The file and image count.</summary>
     public string Description { get; }
@@ -117,7 +117,7 @@ public sealed class MnistSource : IImageSource
     }
 
     /// <summary>"0" … "9".</summary>
-    public IReadOnlyList<string> ClassNames { get; } = [.. Enumerable.Range(0, 10).Select(d => d.ToString())];
+    public IReadOnlyList<string> ClassNames => Sources.Digits;
 
     /// <summary>The files and image count.</summary>
     public string Description { get; }
@@ -225,6 +225,8 @@ public sealed class StanfordCarsSource : IImageSource
 
 static class Sources
 {
+    public static readonly IReadOnlyList<string> Digits = [.. Enumerable.Range(0, 10).Select(d => d.ToString())];
+
     public static void CheckIndex(long index, int count, string description)
     {
         if (index < 0 || index >= count)
